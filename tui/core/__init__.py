@@ -1,0 +1,1 @@
+"""The interview core: no Textual imports allowed below this package."""

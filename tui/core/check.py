@@ -1,0 +1,328 @@
+"""Static checks of a loaded bundle: names, order, choice values, reachability.
+
+Every problem names ``file:line``. The reachability check searches for answers under which
+a question's conditions hold, trying every choice and yes/no value and representative
+numbers and dates; a question for which no such answers exist is reported as unreachable.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from jinja2 import nodes
+
+from tui.core import dates
+from tui.core.expr import BUILTIN_NAMES, Expression, ExpressionError, template_names
+from tui.core.script import Bundle, Computed, Problem, Question, Script, Where
+
+_MAX_COMBINATIONS = 20000
+
+
+def check_bundle(bundle: Bundle) -> list[Problem]:
+    c = _Checker(bundle)
+    c.run()
+    return c.problems
+
+
+class _Checker:
+    def __init__(self, bundle: Bundle) -> None:
+        self.b = bundle
+        self.problems: list[Problem] = []
+        self.items = {i.id: i for i in bundle.items()}
+        self.questions = bundle.questions()
+        self.group_ids = {g.id for g in bundle.groups}
+
+    def add(self, where: Where, message: str) -> None:
+        self.problems.append(Problem(where.path, where.line, message))
+
+    # ------------------------------------------------------------------ driver
+
+    def run(self) -> None:
+        b = self.b
+        if not b.files:
+            return
+        first = Where(b.files[0], 0)
+        if b.profile is None:
+            self.add(first, "нет сценария профилирования (kind: profile)")
+        if not b.groups:
+            self.add(first, "нет правил клиентских групп (kind: groups)")
+        self.duplicates()
+        profile_ids = [i.id for i in b.profile.items()] if b.profile else []
+        if b.profile:
+            self.script_names(b.profile, set())
+        for g in b.groups:
+            self.names(g.rule, g.where, "правило группы", set(profile_ids), set(), "rule")
+            self.choice_values(g.rule, g.where)
+            if g.because:
+                self.text_names(g.because, g.where, set(profile_ids))
+        for module in b.modules:
+            if module.group not in self.group_ids:
+                self.add(module.where, f"модуль для неизвестной группы «{module.group}»")
+            self.script_names(module, set(profile_ids) | {"groups"})
+        all_ids = set(self.items) | {"groups"}
+        for m in b.measures:
+            for gid in m.groups:
+                if gid not in self.group_ids:
+                    self.add(m.where, f"мера «{m.id}»: неизвестная группа «{gid}»")
+            if m.when is not None:
+                self.names(m.when, m.where, f"условие меры «{m.id}»", all_ids, set(), "when")
+                self.choice_values(m.when, m.where)
+            if m.detail:
+                self.text_names(m.detail, m.where, all_ids)
+        self.reachability()
+
+    def duplicates(self) -> None:
+        seen: dict[str, Where] = {}
+        for script in self.b.scripts():
+            sections: set[str] = set()
+            for section in script.sections:
+                if section.id in sections:
+                    self.add(section.where, f"раздел «{section.id}» повторяется в сценарии")
+                sections.add(section.id)
+            for item in script.items():
+                if item.id in seen:
+                    first = seen[item.id]
+                    self.add(
+                        item.where,
+                        f"id «{item.id}» повторяется (впервые: {first.path}:{first.line})",
+                    )
+                else:
+                    seen[item.id] = item.where
+                if item.id in BUILTIN_NAMES:
+                    self.add(item.where, f"id «{item.id}» занят встроенным именем")
+        for what, entries in (("группа", self.b.groups), ("мера", self.b.measures)):
+            ids: set[str] = set()
+            for e in entries:
+                if e.id in ids:
+                    self.add(e.where, f"{what} «{e.id}» повторяется")
+                ids.add(e.id)
+        modules: dict[str, Script] = {}
+        for m in self.b.modules:
+            if m.group in modules:
+                self.add(m.where, f"второй модуль для группы «{m.group}»")
+            modules[m.group or ""] = m
+
+    # ------------------------------------------------------------------ names
+
+    def script_names(self, script: Script, outer: set[str]) -> None:
+        """Each expression may read only what is known before it in interview order."""
+        earlier = set(outer)
+        script_ids = {i.id for i in script.items()}
+        for section in script.sections:
+            if section.when is not None:
+                self.names(section.when, section.where, "условие раздела", earlier, script_ids, "when")
+                self.choice_values(section.when, section.where)
+            for item in section.items:
+                if isinstance(item, Computed):
+                    self.names(item.expr, item.where, f"«{item.id}»", earlier, script_ids, "compute")
+                    earlier.add(item.id)
+                    continue
+                q: Question = item
+                if q.when is not None:
+                    self.names(q.when, q.where, f"условие вопроса «{q.id}»", earlier, script_ids, "when")
+                    self.choice_values(q.when, q.where)
+                for key, expr in (("min", q.min), ("max", q.max)):
+                    if expr is not None:
+                        self.names(expr, q.where, f"граница {key} вопроса «{q.id}»", earlier, script_ids, key)
+                for rule in q.rules:
+                    self.names(rule.expr, rule.where, f"правило проверки «{q.id}»",
+                               earlier | {q.id}, script_ids, "rule")
+                    if "{" in rule.message:
+                        self.text_names(rule.message, rule.where, earlier | {q.id})
+                    self.choice_values(rule.expr, rule.where, own=q)
+                earlier.add(q.id)
+
+    def names(
+        self, expr: Expression, where: Where, what: str, known: set[str], later: set[str],
+        key: str,
+    ) -> None:
+        for name in sorted(expr.names):
+            if name in known or name in BUILTIN_NAMES:
+                continue
+            if name in later or name in self.items:
+                other = self.items.get(name)
+                at = f" ({other.where.path}:{other.where.line})" if other else ""
+                self.add(where, f"{what}: «{name}» ещё не спрошен в этом месте интервью{at}")
+            else:
+                self.add(where, f"{what}: неизвестный вопрос «{name}»")
+        self.params(expr.ast, where, what)
+
+    def params(self, ast: nodes.Node | None, where: Where, what: str) -> None:
+        if ast is None:
+            return
+        for node in ast.find_all(nodes.Getattr):
+            if isinstance(node.node, nodes.Name) and node.node.name == "params":
+                if node.attr not in self.b.params:
+                    self.add(where, f"{what}: неизвестный параметр «params.{node.attr}»")
+
+    def text_names(self, text: str, where: Where, known: set[str]) -> None:
+        try:
+            names = template_names(text)
+        except ExpressionError as exc:
+            self.add(where, str(exc))
+            return
+        for name in sorted(names - known - BUILTIN_NAMES):
+            self.add(where, f"текст ссылается на неизвестный вопрос «{name}»")
+
+    # ------------------------------------------------------------------ choice values
+
+    def choice_values(self, expr: Expression, where: Where, own: Question | None = None) -> None:
+        if expr.ast is None:
+            return
+        for cmp in expr.ast.find_all(nodes.Compare):
+            operands = [cmp.expr] + [op.expr for op in cmp.ops]
+            names = [self._question_of(n, own) for n in operands]
+            for i, q in enumerate(names):
+                if q is None:
+                    continue
+                for j, other in enumerate(operands):
+                    if i == j:
+                        continue
+                    for const in _constants(other):
+                        self._check_constant(q, const, where)
+
+    def _question_of(self, node: nodes.Node, own: Question | None) -> Question | None:
+        if isinstance(node, nodes.Name):
+            if node.name == "value" and own is not None:
+                return own
+            return self.questions.get(node.name)
+        return None
+
+    def _check_constant(self, q: Question, const: Any, where: Where) -> None:
+        if q.type in ("choice", "multi_choice"):
+            if isinstance(const, str) and const not in q.choice_values:
+                self.add(
+                    where,
+                    f"у вопроса «{q.id}» нет варианта «{const}» (есть: {', '.join(q.choice_values)})",
+                )
+        elif q.type == "yes_no" and isinstance(const, str):
+            self.add(where, f"«{q.id}» — вопрос да/нет: сравнивайте с true/false, а не «{const}»")
+
+    # ------------------------------------------------------------------ reachability
+
+    def reachability(self) -> None:
+        b = self.b
+        if b.profile is None:
+            return
+        samples = _Samples(self)
+        for script in b.scripts():
+            group = script.group
+            for section in script.sections:
+                for item in section.items:
+                    if not isinstance(item, Question):
+                        continue
+                    conds = [e for e in (section.when, item.when) if e is not None]
+                    if not conds:
+                        continue
+                    if not samples.satisfiable(conds, group):
+                        self.add(
+                            item.where,
+                            f"вопрос «{item.id}» недостижим: его условие не выполняется "
+                            "ни при каких ответах",
+                        )
+        for module in b.modules:
+            rule = b.group(module.group or "")
+            if rule is not None and not samples.satisfiable([rule.rule], None):
+                self.add(module.where, f"группа «{rule.id}» недостижима: её правило не выполняется")
+
+
+def _constants(node: nodes.Node) -> Iterator[Any]:
+    if isinstance(node, nodes.Const):
+        yield node.value
+    elif isinstance(node, nodes.List | nodes.Tuple):
+        for item in node.items:
+            if isinstance(item, nodes.Const):
+                yield item.value
+
+
+class _Samples:
+    """Representative values per question, for the search behind reachability."""
+
+    def __init__(self, checker: _Checker) -> None:
+        self.c = checker
+        self.today = date(2026, 6, 15)
+        self.order = list(checker.items)
+
+    def values_for(self, q: Question) -> list[Any]:
+        t = q.type
+        base: list[Any] = [None]
+        if t == "yes_no":
+            return base + [True, False]
+        if t == "choice":
+            return base + q.choice_values
+        if t == "multi_choice":
+            vals = q.choice_values
+            return base + [[v] for v in vals] + ([vals] if len(vals) > 1 else [])
+        if t in ("integer", "number"):
+            nums = {0, 1, 2, 3, 5, 7, 8, 10, 14, 15, 18, 20, 23, 25, 35, 36, 50, 60, 100}
+            for bound in (q.min, q.max):
+                v = _literal(bound)
+                if isinstance(v, int | float):
+                    nums |= {v, v - 1, v + 1}
+            lo, hi = _literal(q.min), _literal(q.max)
+            nums = {n for n in nums if (lo is None or n >= lo) and (hi is None or n <= hi)}
+            return base + sorted(nums)
+        if t == "date":
+            offsets = (0, 1, 6, 11, 12, 13, 24, 36, 60, 84, 96, 120, 168, 216, 276, 300, 420,
+                       432, 600, 660, 720, 780, 900)
+            return base + [dates.add_months(self.today, -m) for m in offsets]
+        return base + ["текст"]
+
+    def satisfiable(self, conds: list[Expression], group: str | None) -> bool:
+        needed = self._closure(set().union(*(e.names for e in conds)))
+        questions = [self.c.questions[n] for n in self.order if n in needed and n in self.c.questions]
+        domains = [self.values_for(q) for q in questions]
+        total = 1
+        for d in domains:
+            total *= len(d)
+        if total > _MAX_COMBINATIONS:
+            return True  # too many to search: do not claim unreachable
+        groups_samples: list[list[str]] = [[]]
+        if "groups" in needed:
+            ids = sorted(self.c.group_ids)
+            groups_samples = [[group] if group else [], ids] + [[g] for g in ids]
+        computed = [self.c.items[n] for n in self.order
+                    if n in needed and isinstance(self.c.items.get(n), Computed)]
+        base = {"today": self.today, "params": self.c.b.params}
+        for combo in itertools.product(*domains):
+            ctx = dict(base)
+            ctx.update({n: None for n in needed if n in self.c.items})
+            ctx.update({q.id: v for q, v in zip(questions, combo, strict=True)})
+            for gs in groups_samples:
+                ctx["groups"] = gs
+                for item in computed:
+                    try:
+                        ctx[item.id] = item.expr.evaluate(ctx)
+                    except Exception:  # noqa: BLE001 - any failure means "no value" here
+                        ctx[item.id] = None
+                try:
+                    if all(e.test(ctx) for e in conds):
+                        return True
+                except ExpressionError:
+                    return True  # cannot tell: do not claim unreachable
+        return False
+
+    def _closure(self, names: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        todo = list(names)
+        while todo:
+            n = todo.pop()
+            if n in out:
+                continue
+            out.add(n)
+            item = self.c.items.get(n)
+            if isinstance(item, Computed):
+                todo.extend(item.expr.names)
+        return out
+
+
+def _literal(expr: Expression | None) -> Any:
+    if expr is None or expr.ast is None:
+        return None
+    try:
+        return expr.evaluate({})
+    except Exception:  # noqa: BLE001 - not a literal
+        return None

@@ -1,0 +1,598 @@
+"""Interview scripts: the YAML format, its model, and loading with every problem named.
+
+A *bundle* is what one interview runs on: a profiling script, the client-group rules,
+group modules and the measure catalog (see ``docs/scripts.md``). Loading never raises on a
+bad script: every problem is collected as :class:`Problem` (``file:line: what``), so the
+``check`` command and the app show the same messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tui.core.expr import Expression, ExpressionError, compile_expression
+from tui.core.yamlsrc import SrcDict, SrcList, YamlError, load_file
+
+QUESTION_TYPES: dict[str, str] = {
+    "text": "строка текста",
+    "long_text": "длинный текст",
+    "integer": "целое число",
+    "number": "число",
+    "date": "дата",
+    "yes_no": "да/нет",
+    "choice": "один вариант из списка",
+    "multi_choice": "несколько вариантов из списка",
+    "phone": "телефон",
+}
+KINDS = ("profile", "module", "groups", "measures")
+RESPONSIBLE = {"client": "клиент", "centre": "ЦЗН", "both": "клиент и ЦЗН"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ScriptError(Exception):
+    """Raised by :func:`load_bundle_or_raise`; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class Where:
+    path: str
+    line: int
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+    label_client: str | None = None
+
+
+@dataclass
+class Rule:
+    expr: Expression
+    message: str
+    where: Where
+
+
+@dataclass
+class Question:
+    id: str
+    type: str
+    ask: str
+    where: Where
+    ask_client: str | None = None
+    help: str | None = None
+    required: bool = True
+    when: Expression | None = None
+    choices: list[Choice] = field(default_factory=list)
+    min: Expression | None = None
+    max: Expression | None = None
+    max_length: int | None = None
+    placeholder: str | None = None
+    rules: list[Rule] = field(default_factory=list)
+    section: Section | None = field(default=None, repr=False)
+    script: Script | None = field(default=None, repr=False)
+
+    is_question = True
+
+    def wording(self, kiosk: bool = False) -> str:
+        return (self.ask_client or self.ask) if kiosk else self.ask
+
+    def choice_label(self, value: Any) -> str:
+        for c in self.choices:
+            if c.value == value:
+                return c.label
+        return str(value)
+
+    @property
+    def choice_values(self) -> list[str]:
+        return [c.value for c in self.choices]
+
+
+@dataclass
+class Computed:
+    id: str
+    expr: Expression
+    where: Where
+    section: Section | None = field(default=None, repr=False)
+    script: Script | None = field(default=None, repr=False)
+
+    is_question = False
+    when = None
+
+
+Item = Question | Computed
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    where: Where
+    when: Expression | None = None
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Script:
+    id: str
+    version: int
+    title: str
+    kind: str
+    where: Where
+    sections: list[Section] = field(default_factory=list)
+    group: str | None = None
+    order: int = 100
+    traits: list[str] = field(default_factory=list)
+    approach: list[str] = field(default_factory=list)
+    consent: dict[str, Any] = field(default_factory=dict)
+
+    def items(self) -> Iterator[Item]:
+        for section in self.sections:
+            yield from section.items
+
+
+@dataclass
+class GroupRule:
+    id: str
+    title: str
+    rule: Expression
+    where: Where
+    because: str | None = None
+    source: str | None = None
+
+
+@dataclass
+class Measure:
+    id: str
+    text: str
+    groups: list[str]
+    responsible: str
+    where: Where
+    deadline_days: int | None = None
+    when: Expression | None = None
+    detail: str | None = None
+
+
+@dataclass
+class Bundle:
+    """Everything one interview runs on."""
+
+    profile: Script | None = None
+    modules: list[Script] = field(default_factory=list)
+    groups: list[GroupRule] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    measures: list[Measure] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def scripts(self) -> list[Script]:
+        return ([self.profile] if self.profile else []) + self.modules
+
+    def items(self) -> Iterator[Item]:
+        for script in self.scripts():
+            yield from script.items()
+
+    def questions(self) -> dict[str, Question]:
+        return {i.id: i for i in self.items() if isinstance(i, Question)}
+
+    def group(self, group_id: str) -> GroupRule | None:
+        return next((g for g in self.groups if g.id == group_id), None)
+
+    def module_for(self, group_id: str) -> Script | None:
+        return next((m for m in self.modules if m.group == group_id), None)
+
+    @property
+    def version_tag(self) -> str:
+        return ", ".join(f"{s.id} v{s.version}" for s in self.scripts())
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _Reader:
+    """Reads one file's structure, reporting problems instead of raising."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    def where(self, node: Any, key: str | None = None) -> Where:
+        if isinstance(node, SrcDict):
+            return Where(self.path, node.line_of(key) if key else node.line)
+        return Where(self.path, getattr(node, "line", 0))
+
+    def keys(self, node: SrcDict, allowed: Iterable[str], what: str) -> None:
+        allowed = set(allowed)
+        for key in node:
+            if key not in allowed:
+                hint = ", ".join(sorted(allowed))
+                self.problem(node.line_of(key), f"неизвестный ключ «{key}» в {what} (допустимы: {hint})")
+
+    def mapping(self, node: Any, line: int, what: str) -> SrcDict | None:
+        if isinstance(node, SrcDict):
+            return node
+        self.problem(line, f"{what} должен быть словарём (ключ: значение), а не {_kind(node)}")
+        return None
+
+    def seq(self, node: SrcDict, key: str, required: bool = False) -> SrcList:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.problem(node.line, f"нет обязательного ключа «{key}»")
+            return SrcList()
+        if not isinstance(value, SrcList):
+            self.problem(node.line_of(key), f"«{key}» должен быть списком, а не {_kind(value)}")
+            return SrcList()
+        return value
+
+    def text(self, node: SrcDict, key: str, required: bool = False) -> str | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.problem(node.line, f"нет обязательного ключа «{key}»")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(node.line_of(key), f"«{key}» должен быть текстом, а не {_kind(value)}")
+            return None
+        return str(value).strip()
+
+    def integer(self, node: SrcDict, key: str, required: bool = False) -> int | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.problem(node.line, f"нет обязательного ключа «{key}»")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(node.line_of(key), f"«{key}» должен быть целым числом, а не {_kind(value)}")
+            return None
+        return value
+
+    def boolean(self, node: SrcDict, key: str, default: bool) -> bool:
+        value = node.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.problem(node.line_of(key), f"«{key}» должен быть true или false, а не {_kind(value)}")
+            return default
+        return value
+
+    def expr(self, node: SrcDict, key: str, required: bool = False) -> Expression | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.problem(node.line, f"нет обязательного ключа «{key}»")
+            return None
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        if isinstance(value, int | float):
+            value = repr(value)
+        if not isinstance(value, str):
+            self.problem(node.line_of(key), f"«{key}» должен быть выражением, а не {_kind(value)}")
+            return None
+        try:
+            return compile_expression(value)
+        except ExpressionError as exc:
+            self.problem(node.line_of(key), f"«{key}»: {exc}")
+            return None
+
+    def string_list(self, node: SrcDict, key: str) -> list[str]:
+        out = []
+        seq = self.seq(node, key)
+        for i, item in enumerate(seq):
+            if isinstance(item, str):
+                out.append(item.strip())
+            else:
+                self.problem(seq.line_of(i), f"элемент «{key}» должен быть текстом, а не {_kind(item)}")
+        return out
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, SrcDict | dict):
+        return "словарь"
+    if isinstance(value, SrcList | list):
+        return "список"
+    if isinstance(value, bool):
+        return "да/нет"
+    if isinstance(value, int | float):
+        return f"число {value}"
+    if value is None:
+        return "пустое значение"
+    return f"«{value}»"
+
+
+_COMMON = ("kind", "id", "version", "title", "description")
+_SCRIPT_KEYS = {
+    "profile": (*_COMMON, "consent", "sections"),
+    "module": (*_COMMON, "group", "order", "traits", "approach", "sections"),
+    "groups": (*_COMMON, "params", "groups"),
+    "measures": (*_COMMON, "measures"),
+}
+_SECTION_KEYS = ("id", "title", "when", "questions")
+_QUESTION_KEYS = (
+    "id", "type", "ask", "ask_client", "help", "required", "when", "choices", "min", "max",
+    "max_length", "placeholder", "validate",
+)
+_COMPUTED_KEYS = ("id", "compute", "note")
+_CHOICE_KEYS = ("value", "label", "label_client")
+_RULE_KEYS = ("rule", "message")
+_GROUP_KEYS = ("id", "title", "rule", "because", "source")
+_MEASURE_KEYS = ("id", "text", "groups", "responsible", "deadline_days", "when", "detail")
+_ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _valid_id(value: str) -> bool:
+    return bool(value) and value[0].isalpha() and set(value) <= _ID_CHARS
+
+
+def _read_file(path: Path, problems: list[Problem]) -> tuple[str | None, SrcDict | None]:
+    try:
+        data = load_file(path)
+    except YamlError as exc:
+        problems.append(Problem(str(path), exc.line, exc.message))
+        return None, None
+    r = _Reader(str(path), problems)
+    if data is None:
+        r.problem(1, "файл пуст")
+        return None, None
+    node = r.mapping(data, 1, "сценарий")
+    if node is None:
+        return None, None
+    kind = node.get("kind")
+    if kind not in KINDS:
+        line = node.line_of("kind") if "kind" in node else node.line
+        r.problem(line, f"«kind» должен быть одним из: {', '.join(KINDS)} (сейчас: {_kind(kind)})")
+        return None, None
+    r.keys(node, _SCRIPT_KEYS[kind], f"сценарии вида {kind}")
+    return kind, node
+
+
+def _read_script(r: _Reader, node: SrcDict, kind: str) -> Script:
+    sid = r.text(node, "id", required=True) or Path(r.path).stem
+    if not _valid_id(sid):
+        r.problem(node.line_of("id"), f"id «{sid}»: только латинские строчные буквы, цифры и _")
+    version = r.integer(node, "version", required=True) or 0
+    title = r.text(node, "title", required=True) or sid
+    script = Script(id=sid, version=version, title=title, kind=kind, where=r.where(node))
+    if kind == "module":
+        script.group = r.text(node, "group", required=True)
+        script.order = r.integer(node, "order") or 100
+        script.traits = r.string_list(node, "traits")
+        script.approach = r.string_list(node, "approach")
+    if kind == "profile":
+        consent = node.get("consent")
+        if consent is None:
+            r.problem(node.line, "у профилирования нет блока «consent» (согласие на обработку ПДн)")
+        elif (c := r.mapping(consent, node.line_of("consent"), "consent")) is not None:
+            r.keys(c, ("version", "text", "categories"), "consent")
+            script.consent = {
+                "version": r.text(c, "version", required=True),
+                "text": r.text(c, "text", required=True),
+                "categories": r.string_list(c, "categories"),
+            }
+    seq = r.seq(node, "sections", required=True)
+    for i, raw in enumerate(seq):
+        section_node = r.mapping(raw, seq.line_of(i), "раздел")
+        if section_node is not None:
+            script.sections.append(_read_section(r, section_node, script))
+    return script
+
+
+def _read_section(r: _Reader, node: SrcDict, script: Script) -> Section:
+    r.keys(node, _SECTION_KEYS, "разделе")
+    section = Section(
+        id=r.text(node, "id", required=True) or "",
+        title=r.text(node, "title", required=True) or "",
+        when=r.expr(node, "when"),
+        where=r.where(node),
+    )
+    seq = r.seq(node, "questions", required=True)
+    for i, raw in enumerate(seq):
+        item_node = r.mapping(raw, seq.line_of(i), "вопрос")
+        if item_node is None:
+            continue
+        item = _read_item(r, item_node)
+        if item is not None:
+            item.section = section
+            item.script = script
+            section.items.append(item)
+    return section
+
+
+def _read_item(r: _Reader, node: SrcDict) -> Item | None:
+    qid = r.text(node, "id", required=True)
+    if qid is not None and not _valid_id(qid):
+        r.problem(node.line_of("id"), f"id «{qid}»: только латинские строчные буквы, цифры и _")
+    if "compute" in node:
+        r.keys(node, _COMPUTED_KEYS, "вычисляемом значении")
+        expr = r.expr(node, "compute", required=True)
+        if qid is None or expr is None:
+            return None
+        return Computed(id=qid, expr=expr, where=r.where(node))
+    r.keys(node, _QUESTION_KEYS, "вопросе")
+    qtype = r.text(node, "type", required=True)
+    if qtype is not None and qtype not in QUESTION_TYPES:
+        r.problem(
+            node.line_of("type"),
+            f"неизвестный тип вопроса «{qtype}» (допустимы: {', '.join(QUESTION_TYPES)})",
+        )
+        qtype = None
+    ask = r.text(node, "ask", required=True)
+    if qid is None or qtype is None or ask is None:
+        return None
+    q = Question(
+        id=qid,
+        type=qtype,
+        ask=ask,
+        where=r.where(node),
+        ask_client=r.text(node, "ask_client"),
+        help=r.text(node, "help"),
+        required=r.boolean(node, "required", True),
+        when=r.expr(node, "when"),
+        min=r.expr(node, "min"),
+        max=r.expr(node, "max"),
+        max_length=r.integer(node, "max_length"),
+        placeholder=r.text(node, "placeholder"),
+    )
+    if qtype in ("choice", "multi_choice"):
+        seq = r.seq(node, "choices", required=True)
+        seen: set[str] = set()
+        for i, raw in enumerate(seq):
+            c = r.mapping(raw, seq.line_of(i), "вариант ответа")
+            if c is None:
+                continue
+            r.keys(c, _CHOICE_KEYS, "варианте ответа")
+            value, label = c.get("value"), r.text(c, "label", required=True)
+            if not isinstance(value, str) or not value:
+                r.problem(
+                    c.line_of("value"),
+                    f"значение варианта должно быть текстом, а не {_kind(value)}"
+                    + (" (yes/no/true/false в YAML — это да/нет: возьмите в кавычки)"
+                       if isinstance(value, bool) else ""),
+                )
+                continue
+            if value in seen:
+                r.problem(c.line_of("value"), f"вариант «{value}» повторяется")
+            seen.add(value)
+            q.choices.append(Choice(value, label or value, r.text(c, "label_client")))
+        if not q.choices and seq:
+            r.problem(node.line_of("choices"), "у вопроса нет ни одного варианта ответа")
+    elif "choices" in node:
+        r.problem(node.line_of("choices"), f"варианты ответа не нужны вопросу типа «{qtype}»")
+    if q.min is not None or q.max is not None:
+        if qtype not in ("integer", "number", "date", "multi_choice"):
+            line = node.line_of("min" if "min" in node else "max")
+            r.problem(line, f"границы min/max не применимы к вопросу типа «{qtype}»")
+    rules = r.seq(node, "validate")
+    for i, raw in enumerate(rules):
+        rn = r.mapping(raw, rules.line_of(i), "правило проверки")
+        if rn is None:
+            continue
+        r.keys(rn, _RULE_KEYS, "правиле проверки")
+        expr = r.expr(rn, "rule", required=True)
+        message = r.text(rn, "message", required=True)
+        if expr is not None and message is not None:
+            q.rules.append(Rule(expr, message, r.where(rn)))
+    return q
+
+
+def _read_groups(r: _Reader, node: SrcDict, bundle: Bundle) -> None:
+    params = node.get("params")
+    if params is not None:
+        p = r.mapping(params, node.line_of("params"), "params")
+        if p is not None:
+            bundle.params.update(p)
+    seq = r.seq(node, "groups", required=True)
+    for i, raw in enumerate(seq):
+        g = r.mapping(raw, seq.line_of(i), "группа")
+        if g is None:
+            continue
+        r.keys(g, _GROUP_KEYS, "группе")
+        gid, title, rule = r.text(g, "id", True), r.text(g, "title", True), r.expr(g, "rule", True)
+        if gid and title and rule:
+            bundle.groups.append(
+                GroupRule(gid, title, rule, r.where(g), r.text(g, "because"), r.text(g, "source"))
+            )
+
+
+def _read_measures(r: _Reader, node: SrcDict, bundle: Bundle) -> None:
+    seq = r.seq(node, "measures", required=True)
+    for i, raw in enumerate(seq):
+        m = r.mapping(raw, seq.line_of(i), "мера")
+        if m is None:
+            continue
+        r.keys(m, _MEASURE_KEYS, "мере")
+        mid, text = r.text(m, "id", True), r.text(m, "text", True)
+        groups = r.string_list(m, "groups")
+        if not groups:
+            r.problem(m.line, "у меры не указаны группы («groups»)")
+        responsible = r.text(m, "responsible", True)
+        if responsible is not None and responsible not in RESPONSIBLE:
+            r.problem(
+                m.line_of("responsible"),
+                f"«responsible» должен быть одним из: {', '.join(RESPONSIBLE)}",
+            )
+            responsible = None
+        if mid and text and responsible:
+            bundle.measures.append(
+                Measure(
+                    id=mid, text=text, groups=groups, responsible=responsible,
+                    where=r.where(m), deadline_days=r.integer(m, "deadline_days"),
+                    when=r.expr(m, "when"), detail=r.text(m, "detail"),
+                )
+            )
+
+
+def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Problem]]:
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(list(p.rglob("*.yaml")) + list(p.rglob("*.yml")))
+            if not found:
+                problems.append(Problem(str(p), 0, "в каталоге нет файлов сценариев (*.yaml)"))
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(Problem(str(p), 0, "нет такого файла или каталога"))
+    return files, problems
+
+
+def load_bundle(paths: Iterable[Path | str]) -> tuple[Bundle, list[Problem]]:
+    """Load every script under ``paths`` into one bundle and check it statically."""
+    from tui.core.check import check_bundle
+
+    files, problems = expand_paths(paths)
+    bundle = Bundle(files=[str(f) for f in files])
+    unreadable = 0
+    for path in files:
+        kind, node = _read_file(path, problems)
+        if node is None or kind is None:
+            unreadable += 1
+            continue
+        r = _Reader(str(path), problems)
+        if kind in ("profile", "module"):
+            script = _read_script(r, node, kind)
+            if kind == "profile":
+                if bundle.profile is not None:
+                    first = bundle.profile.where.path
+                    r.problem(node.line, f"второй сценарий профилирования (первый: {first})")
+                else:
+                    bundle.profile = script
+            else:
+                bundle.modules.append(script)
+        elif kind == "groups":
+            _read_groups(r, node, bundle)
+        else:
+            _read_measures(r, node, bundle)
+    bundle.modules.sort(key=lambda m: (m.order, m.id))
+    if not unreadable:
+        # Cross-file checks only make sense once every file could be read.
+        problems.extend(check_bundle(bundle))
+    return bundle, problems
+
+
+def load_bundle_or_raise(paths: Iterable[Path | str]) -> Bundle:
+    bundle, problems = load_bundle(paths)
+    if problems:
+        raise ScriptError(problems)
+    return bundle

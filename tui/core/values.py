@@ -1,0 +1,242 @@
+"""Answer values: from what a person typed (or an answers file holds) to typed values.
+
+The UI, ``replay`` and the kiosk all pass answers through :func:`coerce` and
+:func:`validate`, so they accept and refuse exactly the same things.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from tui.core import dates
+from tui.core.expr import ExpressionError, render_text
+from tui.core.script import Question
+
+_YES = {"да", "д", "yes", "y", "true", "1"}
+_NO = {"нет", "н", "no", "n", "false", "0"}
+
+
+class AnswerError(ValueError):
+    """An answer that cannot be accepted; ``str()`` is the message shown to the person."""
+
+
+def _is_empty(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
+
+
+def coerce(q: Question, raw: Any) -> Any:
+    """Turn ``raw`` into the question's value type, or ``None`` when nothing was given."""
+    if _is_empty(raw):
+        return None
+    t = q.type
+    if t in ("text", "long_text"):
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise AnswerError("Ожидается текст.")
+        text = str(raw).strip()
+        return text if t == "long_text" else " ".join(text.split())
+    if t == "integer":
+        if isinstance(raw, bool):
+            raise AnswerError("Ожидается целое число.")
+        if isinstance(raw, int):
+            return raw
+        if isinstance(raw, float) and raw.is_integer():
+            return int(raw)
+        text = str(raw).replace(" ", "").replace("\u00a0", "")
+        if re.fullmatch(r"[-+]?\d+", text):
+            return int(text)
+        raise AnswerError("Введите целое число цифрами, например 2.")
+    if t == "number":
+        if isinstance(raw, bool):
+            raise AnswerError("Ожидается число.")
+        if isinstance(raw, int | float):
+            return float(raw)
+        text = str(raw).replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        if re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
+            return float(text)
+        raise AnswerError("Введите число цифрами, например 7,5.")
+    if t == "date":
+        if isinstance(raw, datetime):
+            return raw.date()
+        if isinstance(raw, date):
+            return raw
+        if not isinstance(raw, str):
+            raise AnswerError("Ожидается дата в виде ДД.ММ.ГГГГ.")
+        try:
+            return dates.parse_date(raw)
+        except dates.DateFormatError as exc:
+            raise AnswerError(str(exc)) from None
+    if t == "yes_no":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+        raise AnswerError("Ответьте «да» или «нет».")
+    if t == "choice":
+        if not isinstance(raw, str):
+            raise AnswerError(f"Выберите один из вариантов: {_options(q)}.")
+        return _choice_value(q, raw)
+    if t == "multi_choice":
+        items = raw
+        if isinstance(raw, str):
+            items = [part for part in raw.split(",") if part.strip()]
+        if not isinstance(items, list | tuple | set | frozenset):
+            raise AnswerError(f"Выберите варианты из списка: {_options(q)}.")
+        out: list[str] = []
+        for item in items:
+            if not isinstance(item, str):
+                raise AnswerError(f"Выберите варианты из списка: {_options(q)}.")
+            value = _choice_value(q, item)
+            if value not in out:
+                out.append(value)
+        order = q.choice_values
+        return sorted(out, key=order.index) or None
+    if t == "phone":
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise AnswerError("Ожидается номер телефона.")
+        return normalize_phone(str(raw))
+    raise AnswerError(f"Неизвестный тип вопроса «{t}».")
+
+
+def _options(q: Question) -> str:
+    return ", ".join(f"«{c.label}»" for c in q.choices)
+
+
+def _choice_value(q: Question, raw: str) -> str:
+    text = raw.strip()
+    for c in q.choices:
+        if text == c.value:
+            return c.value
+    folded = text.casefold()
+    for c in q.choices:
+        if folded in (c.label.casefold(), (c.label_client or "").casefold()):
+            return c.value
+    raise AnswerError(f"Нет такого варианта: «{text}». Варианты: {_options(q)}.")
+
+
+def normalize_phone(text: str) -> str:
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 11 and digits[0] in "78":
+        digits = digits[1:]
+    if len(digits) != 10:
+        raise AnswerError(
+            "Номер телефона — 10 цифр после +7, например +7 912 345-67-89."
+        )
+    return f"+7 {digits[0:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:10]}"
+
+
+def validate(q: Question, value: Any, context: Mapping[str, Any]) -> None:
+    """Check a coerced value against the question's requirements and rules."""
+    if value is None:
+        if q.required:
+            raise AnswerError("Это обязательный вопрос: без ответа дальше не пройти.")
+        return
+    if q.max_length is not None and isinstance(value, str) and len(value) > q.max_length:
+        raise AnswerError(f"Слишком длинный ответ: не больше {q.max_length} знаков.")
+    ctx = dict(context)
+    ctx["value"] = value
+    low = _bound(q, q.min, ctx)
+    high = _bound(q, q.max, ctx)
+    measure = len(value) if q.type == "multi_choice" else value
+    if low is not None and measure < low:
+        raise AnswerError(_bound_message(q, "min", low))
+    if high is not None and measure > high:
+        raise AnswerError(_bound_message(q, "max", high))
+    for rule in q.rules:
+        try:
+            ok = rule.expr.test(ctx)
+        except ExpressionError as exc:
+            raise AnswerError(f"Правило проверки не вычисляется: {exc}") from None
+        if not ok:
+            raise AnswerError(_message(rule.message, ctx))
+
+
+def _message(text: str, ctx: Mapping[str, Any]) -> str:
+    if "{" not in text:
+        return text
+    try:
+        return render_text(text, ctx)
+    except (ExpressionError, TypeError):
+        return text
+
+
+def _bound(q: Question, expr: Any, ctx: Mapping[str, Any]) -> Any:
+    if expr is None:
+        return None
+    try:
+        bound = expr.evaluate(ctx)
+    except (ExpressionError, TypeError):
+        return None
+    if q.type == "date" and isinstance(bound, datetime):
+        return bound.date()
+    return bound
+
+
+def _bound_message(q: Question, which: str, bound: Any) -> str:
+    if q.type == "date":
+        shown = dates.format_date(bound)
+        return f"Дата не может быть раньше {shown}." if which == "min" else (
+            f"Дата не может быть позже {shown}."
+        )
+    if q.type == "multi_choice":
+        word = dates.plural(bound, "вариант", "варианта", "вариантов")
+        return f"Выберите не меньше {bound} {word}." if which == "min" else (
+            f"Выберите не больше {bound} {word}."
+        )
+    shown = display_number(bound)
+    return f"Не меньше {shown}." if which == "min" else f"Не больше {shown}."
+
+
+def display_number(n: Any) -> str:
+    if isinstance(n, float) and n.is_integer():
+        n = int(n)
+    return str(n).replace(".", ",")
+
+
+def display(q: Question, value: Any) -> str:
+    """How an answer reads on screen and in the plan."""
+    if value is None:
+        return "—"
+    if q.type == "date":
+        return dates.format_date(value)
+    if q.type == "yes_no":
+        return "Да" if value else "Нет"
+    if q.type == "choice":
+        return q.choice_label(value)
+    if q.type == "multi_choice":
+        return "; ".join(q.choice_label(v) for v in value)
+    if q.type in ("integer", "number"):
+        return display_number(value)
+    return str(value)
+
+
+def to_json(q: Question | None, value: Any) -> Any:
+    """A value as it is stored (JSON): dates as ISO text."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def from_json(q: Question | None, value: Any) -> Any:
+    if q is not None and q.type == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return value
+
+
+def to_input_text(q: Question, value: Any) -> str:
+    """The text an input box is pre-filled with when an answer is revisited."""
+    if value is None:
+        return ""
+    if q.type == "date":
+        return dates.format_date(value)
+    if q.type in ("integer", "number"):
+        return display_number(value)
+    return str(value)

@@ -1,0 +1,100 @@
+"""YAML loading that remembers where every mapping and key came from.
+
+Static checks and answer-file errors name ``file:line``; plain PyYAML forgets lines, so
+mappings load as :class:`SrcDict` and sequences as :class:`SrcList`, each carrying the
+line of its node and of each key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class SrcDict(dict):
+    """A mapping from YAML with ``line`` (1-based) and ``key_lines``."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line) if hasattr(self, "key_lines") else self.line
+
+
+class SrcList(list):
+    """A sequence from YAML with ``line`` and the line of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        lines = getattr(self, "item_lines", [])
+        return lines[index] if 0 <= index < len(lines) else self.line
+
+
+class YamlError(Exception):
+    """A file that is not valid YAML; ``line`` is 1-based (0 when unknown)."""
+
+    def __init__(self, path: Path | str, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.path = str(path)
+        self.line = line
+        self.message = message
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> SrcDict:
+    loader.flatten_mapping(node)
+    result = SrcDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            key = str(key)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"ключ «{key}» повторяется", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> SrcList:
+    result = SrcList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_text(text: str, path: Path | str = "<text>") -> Any:
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        what = exc.problem or exc.context or "ошибка разбора"
+        raise YamlError(path, line, f"это не YAML: {what}") from exc
+    except yaml.YAMLError as exc:
+        raise YamlError(path, 0, f"это не YAML: {exc}") from exc
+
+
+def load_file(path: Path | str) -> Any:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlError(p, 0, "файл не в кодировке UTF-8") from exc
+    except OSError as exc:
+        raise YamlError(p, 0, f"файл не читается: {exc.strerror or exc}") from exc
+    return load_text(text, p)
