@@ -167,6 +167,7 @@ class Measure:
     deadline_days: int | None = None
     when: Expression | None = None
     detail: str | None = None
+    commitment: str | None = None
 
 
 @dataclass
@@ -334,7 +335,9 @@ _COMPUTED_KEYS = ("id", "compute", "note")
 _CHOICE_KEYS = ("value", "label", "label_client")
 _RULE_KEYS = ("rule", "message")
 _GROUP_KEYS = ("id", "title", "rule", "because", "source")
-_MEASURE_KEYS = ("id", "text", "groups", "responsible", "deadline_days", "when", "detail")
+_MEASURE_KEYS = (
+    "id", "text", "groups", "responsible", "deadline_days", "when", "detail", "commitment",
+)
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -536,6 +539,7 @@ def _read_measures(r: _Reader, node: SrcDict, bundle: Bundle) -> None:
                     id=mid, text=text, groups=groups, responsible=responsible,
                     where=r.where(m), deadline_days=r.integer(m, "deadline_days"),
                     when=r.expr(m, "when"), detail=r.text(m, "detail"),
+                    commitment=r.text(m, "commitment"),
                 )
             )
 

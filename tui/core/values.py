@@ -192,10 +192,12 @@ def _bound_message(q: Question, which: str, bound: Any) -> str:
     return f"Не меньше {shown}." if which == "min" else f"Не больше {shown}."
 
 
-def display_number(n: Any) -> str:
+def display_number(n: Any, group: bool = False) -> str:
+    """A number the Russian way: decimal comma; with ``group``, thousands split by a space."""
     if isinstance(n, float) and n.is_integer():
         n = int(n)
-    return str(n).replace(".", ",")
+    text = f"{n:,}" if group and isinstance(n, int | float) and abs(n) >= 10000 else str(n)
+    return text.replace(",", "\u00a0").replace(".", ",")
 
 
 def display(q: Question, value: Any) -> str:
@@ -211,7 +213,7 @@ def display(q: Question, value: Any) -> str:
     if q.type == "multi_choice":
         return "; ".join(q.choice_label(v) for v in value)
     if q.type in ("integer", "number"):
-        return display_number(value)
+        return display_number(value, group=True)
     return str(value)
 
 

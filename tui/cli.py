@@ -1,0 +1,169 @@
+"""Command line: ``sobesednik [run]``, ``sobesednik check``, ``sobesednik replay``.
+
+Every error a user can cause (a broken script, a bad answers file, a damaged store) ends
+as a message on stderr and a non-zero exit code, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from tui import __version__
+from tui.paths import DATA_DIR_ENV
+
+COMMANDS = ("run", "check", "replay")
+
+
+def _date(text: str) -> date:
+    from tui.core.dates import DateFormatError, parse_date
+
+    try:
+        return parse_date(text)
+    except DateFormatError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sobesednik",
+        description="Собеседник: интервью по оценке потребностей клиента ЦЗН и индивидуальный план.",
+    )
+    parser.add_argument("--version", action="version", version=f"sobesednik {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="КОМАНДА")
+
+    run = sub.add_parser("run", help="провести интервью (команда по умолчанию)")
+    run.add_argument(
+        "--data-dir", metavar="КАТАЛОГ",
+        help=f"каталог данных (по умолчанию ${DATA_DIR_ENV} или каталог данных пользователя)",
+    )
+    run.add_argument("--scripts", metavar="КАТАЛОГ", help="сценарии интервью (по умолчанию встроенные)")
+    run.add_argument("--date", type=_date, metavar="ДД.ММ.ГГГГ", help="дата интервью (по умолчанию сегодня)")
+    run.add_argument("--inspector", metavar="ФИО", help="кто проводит интервью (по умолчанию имя пользователя)")
+    run.add_argument("--kiosk", action="store_true", help="режим терминала самообслуживания")
+    run.add_argument("--record", metavar="ФАЙЛ", help="записывать ответы в файл для replay")
+
+    check = sub.add_parser("check", help="проверить сценарии интервью")
+    check.add_argument("paths", nargs="*", metavar="ПУТЬ", help="файлы или каталоги (по умолчанию встроенные)")
+
+    replay = sub.add_parser("replay", help="пройти интервью по файлу ответов и вывести план")
+    replay.add_argument("answers", metavar="ОТВЕТЫ.yaml")
+    replay.add_argument("--date", type=_date, metavar="ДД.ММ.ГГГГ", help="дата интервью")
+    replay.add_argument("--out", metavar="ФАЙЛ", help="записать план в файл (по умолчанию в stdout)")
+    replay.add_argument("--scripts", metavar="КАТАЛОГ", help="сценарии интервью (по умолчанию встроенные)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
+        args_list.insert(0, "run")
+    args = build_parser().parse_args(args_list)
+    try:
+        if args.command == "check":
+            return cmd_check(args)
+        if args.command == "replay":
+            return cmd_replay(args)
+        return cmd_run(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _scripts(arg: str | None) -> list[Path]:
+    from tui.paths import scripts_dir
+
+    return [Path(arg)] if arg else [scripts_dir()]
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from tui.core.script import load_bundle
+
+    paths = [Path(p) for p in args.paths] or _scripts(None)
+    bundle, problems = load_bundle(paths)
+    for p in problems:
+        print(p)
+    if problems:
+        _err(f"Найдено проблем: {len(problems)}.")
+        return 1
+    n = sum(1 for _ in bundle.items())
+    print(
+        f"Сценарии в порядке: {len(bundle.files)} файлов, {n} вопросов и вычисляемых значений, "
+        f"{len(bundle.groups)} групп, {len(bundle.measures)} мер."
+    )
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from tui.core.plan import PlanError, render_plan
+    from tui.core.replay import ReplayError, replay
+    from tui.core.script import ScriptError, load_bundle_or_raise
+    from tui.core.store import StoreError, atomic_write
+
+    try:
+        bundle = load_bundle_or_raise(_scripts(args.scripts))
+    except ScriptError as exc:
+        _err(f"Сценарии интервью содержат ошибки:\n{exc}")
+        return 2
+    try:
+        result = replay(bundle, args.answers, args.date)
+    except ReplayError as exc:
+        _err(str(exc))
+        return 1
+    interview = result.interview
+    for qid in result.unused:
+        _err(f"{args.answers}: ответ «{qid}» сохранён, но не использован: вопрос не задаётся")
+    groups = interview.classification.members
+    _err("Группы: " + ("; ".join(f"{g.title} — {g.reason}" for g in groups) or "не определены"))
+    for g in interview.classification.undecided:
+        _err(f"Не решено: {g.title} — {g.reason}")
+    try:
+        plan = render_plan(interview, {"mode": "replay"})
+    except PlanError as exc:
+        _err(str(exc))
+        return 2
+    if args.out:
+        try:
+            atomic_write(Path(args.out), plan)
+        except OSError as exc:
+            _err(str(StoreError(f"Не удалось записать план в {args.out}: {exc.strerror or exc}")))
+            return 2
+        _err(f"План записан: {args.out}")
+    else:
+        sys.stdout.write(plan)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tui.core.script import ScriptError, load_bundle_or_raise
+    from tui.core.store import Store, StoreError
+    from tui.paths import data_dir
+
+    try:
+        bundle = load_bundle_or_raise(_scripts(args.scripts))
+    except ScriptError as exc:
+        _err(f"Сценарии интервью содержат ошибки, интервью не запускается:\n{exc}")
+        return 2
+    try:
+        store = Store(data_dir(args.data_dir))
+    except StoreError as exc:
+        _err(str(exc))
+        return 2
+    from tui.app.app import SobesednikApp
+
+    app = SobesednikApp(
+        bundle,
+        store,
+        today=args.date or date.today(),
+        kiosk=args.kiosk,
+        inspector=args.inspector,
+        record=args.record,
+    )
+    app.run()
+    return app.return_code or 0

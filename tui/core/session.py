@@ -1,0 +1,202 @@
+"""An interview session: the engine, the store and the recorder working together.
+
+Screens (and tests) drive a :class:`Session`: they show :attr:`Session.current` and hand
+back what the person typed with :meth:`Session.submit`. Each accepted answer is durable in
+the store before ``submit`` returns, so the next question is never shown before the last
+answer is on disk. Nothing is stored until the consent question is answered «yes».
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tui.core import values
+from tui.core.engine import Interview
+from tui.core.script import Bundle, Question
+from tui.core.store import Store, StoreError, atomic_write
+
+INSPECTOR, KIOSK = "inspector", "kiosk"
+
+
+def default_inspector() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name is available in some containers
+        return "inspector"
+
+
+class Session:
+    def __init__(
+        self,
+        bundle: Bundle,
+        store: Store,
+        today: date,
+        *,
+        mode: str = INSPECTOR,
+        inspector: str | None = None,
+        record: Path | str | None = None,
+        interview: Interview | None = None,
+        iid: str | None = None,
+    ) -> None:
+        self.bundle = bundle
+        self.store = store
+        self.today = today
+        self.mode = mode
+        self.inspector = inspector or default_inspector()
+        self.record = Path(record) if record else None
+        self.interview = interview or Interview(bundle, today)
+        self.iid = iid
+        self.current: Question | None = self.interview.first_pending()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def resume(
+        cls,
+        bundle: Bundle,
+        store: Store,
+        iid: str,
+        *,
+        mode: str = INSPECTOR,
+        inspector: str | None = None,
+        record: Path | str | None = None,
+    ) -> Session:
+        stored = store.load(iid)
+        interview = Interview.from_json(bundle, stored.interview_date, stored.answers)
+        session = cls(
+            bundle, store, stored.interview_date, mode=mode, inspector=inspector,
+            record=record, interview=interview, iid=iid,
+        )
+        store.add_inspector(iid, session.inspector)
+        return session
+
+    @property
+    def consent_question(self) -> str | None:
+        profile = self.bundle.profile
+        if profile is None:
+            return None
+        first = next((q for q in profile.items() if isinstance(q, Question)), None)
+        return first.id if first is not None else None
+
+    @property
+    def kiosk(self) -> bool:
+        return self.mode == KIOSK
+
+    # ------------------------------------------------------------------ navigation
+
+    def submit(self, raw: Any) -> Question | None:
+        """Validate and store the answer to the current question; move to the next one.
+
+        Raises :class:`~tui.core.values.AnswerError` (shown inline) or
+        :class:`~tui.core.store.StoreError` (the answer was not saved). Returns the next
+        question, or ``None`` when every applicable question is answered.
+        """
+        q = self.current
+        if q is None:
+            return None
+        value = self.interview.check(q.id, raw)
+        self._persist(q, value)
+        self.interview.set_value(q.id, value)
+        self._record()
+        self.current = self.interview.first_pending(after=q.id)
+        return self.current
+
+    def _persist(self, q: Question, value: Any) -> None:
+        if self.iid is None:
+            if q.id != self.consent_question:
+                raise StoreError("Нельзя сохранять ответы до согласия на обработку ПДн.")
+            self.iid = self.store.create_interview(
+                interview_date=self.today,
+                scripts=self.bundle.version_tag,
+                mode=self.mode,
+                inspector=self.inspector,
+                consent=self._consent_record(),
+            )
+        self.store.save_answer(self.iid, q.id, values.to_json(q, value), self.inspector)
+
+    def _consent_record(self) -> dict[str, Any]:
+        consent = dict(self.bundle.profile.consent) if self.bundle.profile else {}
+        return {
+            "given": True,
+            "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "recorded_by": self.inspector,
+            "text_version": consent.get("version"),
+            "how": "на терминале самообслуживания" if self.kiosk else "подписано на бумаге",
+            "categories": consent.get("categories", []),
+        }
+
+    def back(self) -> Question | None:
+        """Go to the previous applicable question (its answer is shown for editing)."""
+        if self.current is None:
+            qs = self.interview.questions
+            self.current = qs[-1] if qs else None
+        else:
+            prev = self.interview.previous(self.current.id)
+            if prev is not None:
+                self.current = prev
+        return self.current
+
+    def can_go_back(self) -> bool:
+        return self.current is not None and self.interview.previous(self.current.id) is not None
+
+    def goto(self, qid: str) -> Question:
+        if not self.interview.is_applicable(qid):
+            raise KeyError(qid)
+        self.current = self.interview.question(qid)
+        return self.current
+
+    def progress(self) -> tuple[int, int]:
+        return self.interview.progress()
+
+    @property
+    def complete(self) -> bool:
+        return self.interview.complete
+
+    def value(self, qid: str) -> Any:
+        return self.interview.value(qid)
+
+    # ------------------------------------------------------------------ plan
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "id": self.iid,
+            "inspector": None if self.kiosk else self.inspector,
+            "mode": self.mode,
+            "scripts": self.bundle.version_tag,
+        }
+
+    def plan(self) -> str:
+        from tui.core.plan import render_plan
+
+        return render_plan(self.interview, self.meta())
+
+    def finish(self) -> str:
+        """Render the plan and mark the interview complete; return the plan."""
+        text = self.plan()
+        if self.iid is not None:
+            groups = [r.to_json() for r in self.interview.classification.results]
+            self.store.complete(self.iid, groups=groups, plan=text, by=self.inspector)
+        return text
+
+    # ------------------------------------------------------------------ recording
+
+    def _record(self) -> None:
+        if self.record is None:
+            return
+        write_answers_file(self.record, self.interview.answers, self.today)
+
+
+def write_answers_file(path: Path, answers: Mapping[str, Any], today: date) -> None:
+    """Write typed answers in the replay format (see ``docs/scripts.md``)."""
+    doc = {"date": today, "answers": dict(answers)}
+    text = "# Записано Собеседником: sobesednik replay " + path.name + "\n" + yaml.safe_dump(
+        doc, allow_unicode=True, sort_keys=False, width=100
+    )
+    atomic_write(path, text)
+
