@@ -42,12 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--scripts", metavar="КАТАЛОГ", help="сценарии интервью (по умолчанию встроенные)")
     run.add_argument("--date", type=_date, metavar="ДД.ММ.ГГГГ", help="дата интервью (по умолчанию сегодня)")
-    run.add_argument("--inspector", metavar="ФИО", help="кто проводит интервью (по умолчанию имя пользователя)")
+    run.add_argument(
+        "--inspector", metavar="ФИО", help="кто проводит интервью (по умолчанию имя пользователя)"
+    )
     run.add_argument("--kiosk", action="store_true", help="режим терминала самообслуживания")
     run.add_argument("--record", metavar="ФАЙЛ", help="записывать ответы в файл для replay")
 
     check = sub.add_parser("check", help="проверить сценарии интервью")
-    check.add_argument("paths", nargs="*", metavar="ПУТЬ", help="файлы или каталоги (по умолчанию встроенные)")
+    check.add_argument(
+        "paths", nargs="*", metavar="ПУТЬ", help="файлы или каталоги (по умолчанию встроенные)"
+    )
 
     replay = sub.add_parser("replay", help="пройти интервью по файлу ответов и вывести план")
     replay.add_argument("answers", metavar="ОТВЕТЫ.yaml")
@@ -92,10 +96,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     if problems:
         _err(f"Найдено проблем: {len(problems)}.")
         return 1
-    n = sum(1 for _ in bundle.items())
+    from tui.core.dates import plural
+
+    def count(n: int, one: str, few: str, many: str) -> str:
+        return f"{n} {plural(n, one, few, many)}"
+
+    questions = len(bundle.questions())
     print(
-        f"Сценарии в порядке: {len(bundle.files)} файлов, {n} вопросов и вычисляемых значений, "
-        f"{len(bundle.groups)} групп, {len(bundle.measures)} мер."
+        "Сценарии в порядке: "
+        f"{count(len(bundle.files), 'файл', 'файла', 'файлов')}, "
+        f"{count(questions, 'вопрос', 'вопроса', 'вопросов')}, "
+        f"{count(len(bundle.groups), 'группа', 'группы', 'групп')}, "
+        f"{count(len(bundle.measures), 'мера', 'меры', 'мер')}."
     )
     return 0
 

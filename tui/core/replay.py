@@ -58,7 +58,8 @@ def read_answers_file(path: Path | str) -> AnswersFile:
         raise ReplayError(p, 1, "файл ответов должен быть словарём с ключом «answers»")
     for key in doc:
         if key not in _FILE_KEYS:
-            raise ReplayError(p, doc.line_of(key), f"неизвестный ключ «{key}» (допустимы: {', '.join(_FILE_KEYS)})")
+            allowed = ", ".join(_FILE_KEYS)
+            raise ReplayError(p, doc.line_of(key), f"неизвестный ключ «{key}» (допустимы: {allowed})")
     answers = doc.get("answers")
     if not isinstance(answers, SrcDict):
         raise ReplayError(p, doc.line_of("answers"), "нет словаря «answers» (id вопроса: ответ)")

@@ -1,0 +1,33 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint check bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Start the app on the bundled scripts (pass options as ARGS="--kiosk").
+run: $(STAMP)
+	$(BIN)/sobesednik $(ARGS)
+
+## Lint, check the bundled scripts, run the test suite.
+test: $(STAMP)
+	$(BIN)/ruff check tui tests bench
+	$(BIN)/sobesednik check
+	$(BIN)/pytest -q
+
+check: $(STAMP)
+	$(BIN)/sobesednik check
+
+bench: $(STAMP)
+	$(BIN)/python bench/replay.py
+	$(BIN)/python bench/startup.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
