@@ -46,6 +46,7 @@ class AnswersFile:
     path: str
     answers: SrcDict
     date: date | None
+    answers_line: int = 1
 
 
 def read_answers_file(path: Path | str) -> AnswersFile:
@@ -66,7 +67,7 @@ def read_answers_file(path: Path | str) -> AnswersFile:
     when = doc.get("date")
     if when is not None and not isinstance(when, date):
         raise ReplayError(p, doc.line_of("date"), f"«date» должна быть датой ГГГГ-ММ-ДД, а не «{when}»")
-    return AnswersFile(p, answers, when)
+    return AnswersFile(p, answers, when, doc.line_of("answers"))
 
 
 def replay(bundle: Bundle, path: Path | str, today: date | None = None) -> ReplayResult:
@@ -90,10 +91,10 @@ def replay_answers(bundle: Bundle, f: AnswersFile, today: date) -> ReplayResult:
             raw: Any = f.answers[q.id]
             line = f.answers.line_of(q.id)
         elif not q.required:
-            raw, line = None, f.answers.line
+            raw, line = None, f.answers_line
         else:
             raise ReplayError(
-                f.path, f.answers.line,
+                f.path, f.answers_line,
                 f"нет ответа на обязательный вопрос «{q.id}» ({q.ask})",
             )
         try:

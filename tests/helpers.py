@@ -1,0 +1,44 @@
+"""Shared test helpers: the bundled scripts and a fixed interview date."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from tui.core.script import Bundle, load_bundle_or_raise
+from tui.paths import scripts_dir
+
+TODAY = date(2026, 11, 27)
+REPLAYS = Path(__file__).parent / "replays"
+
+#: A complete mother interview, question id → what an inspector would type.
+MOTHER_TYPED = {
+    "consent_pd": "да",
+    "last_name": "Смирнова",
+    "first_name": "Ольга",
+    "middle_name": "Викторовна",
+    "birth_date": "14.08.1991",
+    "sex": "female",
+    "phone": "8 921 555-12-34",
+    "children_count": "2",
+    "youngest_child_birth_date": "03.05.2022",
+    "salary_importance": "important",
+    "desired_salary": "45000",
+    "kindergarten": "attends",
+    "relatives_help": "sometimes",
+    "work_barriers": ["long_break", "search_skills"],
+    "schedule_limits": ["until_18", "no_weekends"],
+    "expectations": ["social_protection", "balance"],
+    "professional_interests": "Парикмахер, стаж 6 лет",
+    "work_break": "one_to_three",
+    "chosen_path": "employer",
+    "ready_to_study": "нет",
+    "psychologist": "да",
+    "womens_club": "нет",
+}
+
+
+@lru_cache(maxsize=1)
+def bundle() -> Bundle:
+    return load_bundle_or_raise([scripts_dir()])
