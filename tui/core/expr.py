@@ -54,6 +54,9 @@ def _today_default() -> date:
     return date.today()
 
 
+_DATE_FUNCTIONS = frozenset({"age", "years_since", "months_since"})
+
+
 def runtime_context(context: Mapping[str, Any]) -> dict[str, Any]:
     """``context`` plus the date functions bound to its ``today`` (the interview date)."""
     today = context.get("today")
@@ -107,7 +110,11 @@ class Expression:
 
     def evaluate(self, context: Mapping[str, Any]) -> Any:
         """Evaluate against ``context``; ``today`` there also drives ``age()`` defaults."""
-        ctx = runtime_context(context)
+        # Pass only the names this expression reads: Jinja copies its whole context on
+        # every call, and a script's context holds every answer.
+        ctx = {n: context[n] for n in self.names if n in context}
+        if self.names & _DATE_FUNCTIONS:
+            ctx = runtime_context({**ctx, "today": context.get("today")})
         try:
             result = self._fn(**ctx)
             if isinstance(result, Undefined):

@@ -24,8 +24,20 @@ class GroupResult:
     status: str
     rule: str
     facts: dict[str, Any] = field(default_factory=dict)
-    reason: str = ""
     source: str | None = None
+    _reason: str | None = field(default=None, repr=False)
+    _because: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def reason(self) -> str:
+        """Why, for people. Rendered on first use: the engine re-classifies on every answer."""
+        if self._reason is None:
+            self._reason = self._because() if self._because else ""
+        return self._reason
+
+    @reason.setter
+    def reason(self, text: str) -> None:
+        self._reason = text
 
     @property
     def member(self) -> bool:
@@ -66,7 +78,7 @@ class Classification:
 
 def classify_rule(rule: GroupRule, context: Mapping[str, Any], fact_ids: set[str]) -> GroupResult:
     facts = {n: context.get(n) for n in sorted(rule.rule.names) if n in fact_ids}
-    result = GroupResult(rule.id, rule.title, OUT, rule.rule.source, facts, source=rule.source)
+    result = GroupResult(rule.id, rule.title, OUT, rule.rule.source, facts, rule.source)
     try:
         member = bool(rule.rule.evaluate(context))
     except TypeError:
@@ -81,10 +93,15 @@ def classify_rule(rule: GroupRule, context: Mapping[str, Any], fact_ids: set[str
     if member:
         result.status = IN
         if rule.because:
-            try:
-                result.reason = render_text(rule.because, context)
-            except (ExpressionError, TypeError) as exc:
-                result.reason = f"(текст причины не вычисляется: {exc})"
+            because, ctx = rule.because, dict(context)
+
+            def render() -> str:
+                try:
+                    return render_text(because, ctx)
+                except (ExpressionError, TypeError) as exc:
+                    return f"(текст причины не вычисляется: {exc})"
+
+            result._because = render
     return result
 
 
