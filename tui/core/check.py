@@ -16,9 +16,16 @@ from jinja2 import nodes
 
 from tui.core import dates
 from tui.core.expr import BUILTIN_NAMES, Expression, ExpressionError, template_names
-from tui.core.script import Bundle, Computed, Problem, Question, Script, Where
+from tui.core.script import Bundle, Computed, Item, Problem, Question, Script, Where
 
 _MAX_COMBINATIONS = 20000
+#: Built-in names that exist only in some places: the client's groups once the profile is
+#: done, and the answer being checked inside a ``validate`` rule.
+_CONTEXTUAL = frozenset({"groups", "value"})
+_CONTEXTUAL_WHY = {
+    "groups": "«groups» здесь ещё не известны: клиентские группы определяются после профилирования",
+    "value": "«value» (проверяемый ответ) есть только в правилах проверки «validate»",
+}
 
 
 def check_bundle(bundle: Bundle) -> list[Problem]:
@@ -31,8 +38,11 @@ class _Checker:
     def __init__(self, bundle: Bundle) -> None:
         self.b = bundle
         self.problems: list[Problem] = []
-        self.items = {i.id: i for i in bundle.items()}
-        self.questions = bundle.questions()
+        # The first of two items with one id is the one the duplicate check points to.
+        self.items: dict[str, Item] = {}
+        for item in bundle.items():
+            self.items.setdefault(item.id, item)
+        self.questions = {k: v for k, v in self.items.items() if isinstance(v, Question)}
         self.group_ids = {g.id for g in bundle.groups}
 
     def add(self, where: Where, message: str) -> None:
@@ -55,23 +65,23 @@ class _Checker:
             self.script_names(b.profile, set())
         for g in b.groups:
             self.names(g.rule, g.where, "правило группы", set(profile_ids), set(), "rule")
-            self.choice_values(g.rule, g.where)
+            self.choice_values(g.rule, g.where.at("rule"))
             if g.because:
-                self.text_names(g.because, g.where, set(profile_ids))
+                self.text_names(g.because, g.where.at("because"), set(profile_ids))
         for module in b.modules:
-            if module.group not in self.group_ids:
-                self.add(module.where, f"модуль для неизвестной группы «{module.group}»")
+            if module.group is not None and module.group not in self.group_ids:
+                self.add(module.where.at("group"), f"модуль для неизвестной группы «{module.group}»")
             self.script_names(module, set(profile_ids) | {"groups"})
         all_ids = set(self.items) | {"groups"}
         for m in b.measures:
             for gid in m.groups:
                 if gid not in self.group_ids:
-                    self.add(m.where, f"мера «{m.id}»: неизвестная группа «{gid}»")
+                    self.add(m.where.at("groups"), f"мера «{m.id}»: неизвестная группа «{gid}»")
             if m.when is not None:
                 self.names(m.when, m.where, f"условие меры «{m.id}»", all_ids, set(), "when")
-                self.choice_values(m.when, m.where)
+                self.choice_values(m.when, m.where.at("when"))
             if m.detail:
-                self.text_names(m.detail, m.where, all_ids)
+                self.text_names(m.detail, m.where.at("detail"), all_ids)
         self.reachability()
 
     def duplicates(self) -> None:
@@ -83,27 +93,33 @@ class _Checker:
                     self.add(section.where, f"раздел «{section.id}» повторяется в сценарии")
                 sections.add(section.id)
             for item in script.items():
+                where = item.where.at("id")
                 if item.id in seen:
                     first = seen[item.id]
-                    self.add(
-                        item.where,
-                        f"id «{item.id}» повторяется (впервые: {first.path}:{first.line})",
-                    )
+                    self.add(where, f"id «{item.id}» повторяется (впервые: {first.path}:{first.line})")
                 else:
-                    seen[item.id] = item.where
+                    seen[item.id] = where
                 if item.id in BUILTIN_NAMES:
-                    self.add(item.where, f"id «{item.id}» занят встроенным именем")
+                    self.add(where, f"id «{item.id}» занят встроенным именем")
         for what, entries in (("группа", self.b.groups), ("мера", self.b.measures)):
-            ids: set[str] = set()
+            ids: dict[str, Where] = {}
             for e in entries:
+                where = e.where.at("id")
                 if e.id in ids:
-                    self.add(e.where, f"{what} «{e.id}» повторяется")
-                ids.add(e.id)
+                    first = ids[e.id]
+                    self.add(where, f"{what} «{e.id}» повторяется (впервые: {first.path}:{first.line})")
+                else:
+                    ids[e.id] = where
         modules: dict[str, Script] = {}
         for m in self.b.modules:
             if m.group in modules:
-                self.add(m.where, f"второй модуль для группы «{m.group}»")
-            modules[m.group or ""] = m
+                first = modules[m.group].where.at("group")
+                self.add(
+                    m.where.at("group"),
+                    f"второй модуль для группы «{m.group}» (первый: {first.path}:{first.line})",
+                )
+            else:
+                modules[m.group or ""] = m
 
     # ------------------------------------------------------------------ names
 
@@ -114,7 +130,7 @@ class _Checker:
         for section in script.sections:
             if section.when is not None:
                 self.names(section.when, section.where, "условие раздела", earlier, script_ids, "when")
-                self.choice_values(section.when, section.where)
+                self.choice_values(section.when, section.where.at("when"))
             for item in section.items:
                 if isinstance(item, Computed):
                     self.names(item.expr, item.where, f"«{item.id}»", earlier, script_ids, "compute")
@@ -123,26 +139,29 @@ class _Checker:
                 q: Question = item
                 if q.when is not None:
                     self.names(q.when, q.where, f"условие вопроса «{q.id}»", earlier, script_ids, "when")
-                    self.choice_values(q.when, q.where)
+                    self.choice_values(q.when, q.where.at("when"))
                 for key, expr in (("min", q.min), ("max", q.max)):
                     if expr is not None:
                         self.names(expr, q.where, f"граница {key} вопроса «{q.id}»", earlier, script_ids, key)
                 for rule in q.rules:
                     self.names(rule.expr, rule.where, f"правило проверки «{q.id}»",
-                               earlier | {q.id}, script_ids, "rule")
+                               earlier | {q.id, "value"}, script_ids, "rule")
                     if "{" in rule.message:
-                        self.text_names(rule.message, rule.where, earlier | {q.id})
-                    self.choice_values(rule.expr, rule.where, own=q)
+                        self.text_names(rule.message, rule.where.at("message"), earlier | {q.id, "value"})
+                    self.choice_values(rule.expr, rule.where.at("rule"), own=q)
                 earlier.add(q.id)
 
     def names(
         self, expr: Expression, where: Where, what: str, known: set[str], later: set[str],
         key: str,
     ) -> None:
+        where = where.at(key)
         for name in sorted(expr.names):
-            if name in known or name in BUILTIN_NAMES:
+            if name in known or (name in BUILTIN_NAMES and name not in _CONTEXTUAL):
                 continue
-            if name in later or name in self.items:
+            if name in _CONTEXTUAL:
+                self.add(where, f"{what}: {_CONTEXTUAL_WHY[name]}")
+            elif name in later or name in self.items:
                 other = self.items.get(name)
                 at = f" ({other.where.path}:{other.where.line})" if other else ""
                 self.add(where, f"{what}: «{name}» ещё не спрошен в этом месте интервью{at}")
@@ -164,8 +183,11 @@ class _Checker:
         except ExpressionError as exc:
             self.add(where, str(exc))
             return
-        for name in sorted(names - known - BUILTIN_NAMES):
-            self.add(where, f"текст ссылается на неизвестный вопрос «{name}»")
+        for name in sorted(names - known - (BUILTIN_NAMES - _CONTEXTUAL)):
+            if name in _CONTEXTUAL:
+                self.add(where, f"текст: {_CONTEXTUAL_WHY[name]}")
+            else:
+                self.add(where, f"текст ссылается на неизвестный вопрос «{name}»")
 
     # ------------------------------------------------------------------ choice values
 
@@ -174,6 +196,13 @@ class _Checker:
             return
         for cmp in expr.ast.find_all(nodes.Compare):
             operands = [cmp.expr] + [op.expr for op in cmp.ops]
+            for i, node in enumerate(operands):
+                if isinstance(node, nodes.Name) and node.name == "groups":
+                    for other in operands[:i] + operands[i + 1:]:
+                        for const in _constants(other):
+                            if isinstance(const, str) and const not in self.group_ids:
+                                known = ", ".join(sorted(self.group_ids))
+                                self.add(where, f"нет клиентской группы «{const}» (есть: {known})")
             names = [self._question_of(n, own) for n in operands]
             for i, q in enumerate(names):
                 if q is None:
@@ -211,6 +240,13 @@ class _Checker:
         for script in b.scripts():
             group = script.group
             for section in script.sections:
+                if section.when is not None and not samples.satisfiable([section.when], group):
+                    self.add(
+                        section.where.at("when"),
+                        f"раздел «{section.id}» недостижим: его условие не выполняется "
+                        "ни при каких ответах",
+                    )
+                    continue
                 for item in section.items:
                     if not isinstance(item, Question):
                         continue
@@ -219,19 +255,25 @@ class _Checker:
                         continue
                     if not samples.satisfiable(conds, group):
                         self.add(
-                            item.where,
+                            item.where.at("when") if item.when else section.where.at("when"),
                             f"вопрос «{item.id}» недостижим: его условие не выполняется "
                             "ни при каких ответах",
                         )
-        for module in b.modules:
-            rule = b.group(module.group or "")
-            if rule is not None and not samples.satisfiable([rule.rule], None):
-                self.add(module.where, f"группа «{rule.id}» недостижима: её правило не выполняется")
+        for rule in b.groups:
+            if not samples.satisfiable([rule.rule], None):
+                self.add(
+                    rule.where.at("rule"),
+                    f"группа «{rule.id}» недостижима: её правило не выполняется ни при каких ответах",
+                )
 
 
 def _constants(node: nodes.Node) -> Iterator[Any]:
     if isinstance(node, nodes.Const):
-        yield node.value
+        # Jinja folds a literal list such as ['a', 'b'] into one constant.
+        if isinstance(node.value, list | tuple):
+            yield from node.value
+        else:
+            yield node.value
     elif isinstance(node, nodes.List | nodes.Tuple):
         for item in node.items:
             if isinstance(item, nodes.Const):
@@ -259,10 +301,10 @@ class _Samples:
         if t in ("integer", "number"):
             nums = {0, 1, 2, 3, 5, 7, 8, 10, 14, 15, 18, 20, 23, 25, 35, 36, 50, 60, 100}
             for bound in (q.min, q.max):
-                v = _literal(bound)
+                v = self._literal(bound)
                 if isinstance(v, int | float):
                     nums |= {v, v - 1, v + 1}
-            lo, hi = _literal(q.min), _literal(q.max)
+            lo, hi = self._literal(q.min), self._literal(q.max)
             nums = {n for n in nums if (lo is None or n >= lo) and (hi is None or n <= hi)}
             return base + sorted(nums)
         if t == "date":
@@ -301,8 +343,8 @@ class _Samples:
                 try:
                     if all(e.test(ctx) for e in conds):
                         return True
-                except ExpressionError:
-                    return True  # cannot tell: do not claim unreachable
+                except Exception:  # noqa: BLE001 - cannot tell: do not claim unreachable
+                    return True
         return False
 
     def _closure(self, names: Iterable[str]) -> set[str]:
@@ -319,10 +361,11 @@ class _Samples:
         return out
 
 
-def _literal(expr: Expression | None) -> Any:
-    if expr is None or expr.ast is None:
-        return None
-    try:
-        return expr.evaluate({})
-    except Exception:  # noqa: BLE001 - not a literal
-        return None
+    def _literal(self, expr: Expression | None) -> Any:
+        """A bound that does not depend on answers (a number or ``params.x``), else None."""
+        if expr is None or expr.ast is None:
+            return None
+        try:
+            return expr.evaluate({"today": self.today, "params": self.c.b.params})
+        except Exception:  # noqa: BLE001 - depends on answers
+            return None

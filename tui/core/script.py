@@ -51,8 +51,15 @@ class ScriptError(Exception):
 
 @dataclass
 class Where:
+    """A mapping's place in a script file, with the line of each of its keys."""
+
     path: str
     line: int
+    keys: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def at(self, key: str) -> Where:
+        """The place of ``key`` in this mapping (the mapping's own line if it is absent)."""
+        return Where(self.path, self.keys.get(key, self.line))
 
 
 @dataclass
@@ -180,6 +187,8 @@ class Bundle:
     params: dict[str, Any] = field(default_factory=dict)
     measures: list[Measure] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    #: Where each of ``params`` is set, so that a second file setting it again is named.
+    params_where: dict[str, Where] = field(default_factory=dict, repr=False)
 
     def scripts(self) -> list[Script]:
         return ([self.profile] if self.profile else []) + self.modules
@@ -217,7 +226,8 @@ class _Reader:
 
     def where(self, node: Any, key: str | None = None) -> Where:
         if isinstance(node, SrcDict):
-            return Where(self.path, node.line_of(key) if key else node.line)
+            line = node.line_of(key) if key else node.line
+            return Where(self.path, line, dict(getattr(node, "key_lines", {})))
         return Where(self.path, getattr(node, "line", 0))
 
     def keys(self, node: SrcDict, allowed: Iterable[str], what: str) -> None:
@@ -501,7 +511,16 @@ def _read_groups(r: _Reader, node: SrcDict, bundle: Bundle) -> None:
     if params is not None:
         p = r.mapping(params, node.line_of("params"), "params")
         if p is not None:
-            bundle.params.update(p)
+            for key, value in p.items():
+                if key in bundle.params:
+                    first = bundle.params_where[key]
+                    r.problem(
+                        p.line_of(key),
+                        f"параметр «{key}» уже задан (впервые: {first.path}:{first.line})",
+                    )
+                    continue
+                bundle.params[key] = value
+                bundle.params_where[key] = Where(r.path, p.line_of(key))
     seq = r.seq(node, "groups", required=True)
     for i, raw in enumerate(seq):
         g = r.mapping(raw, seq.line_of(i), "группа")
@@ -592,6 +611,7 @@ def load_bundle(paths: Iterable[Path | str]) -> tuple[Bundle, list[Problem]]:
     if not unreadable:
         # Cross-file checks only make sense once every file could be read.
         problems.extend(check_bundle(bundle))
+    problems.sort(key=lambda p: (p.path, p.line))
     return bundle, problems
 
 

@@ -1,0 +1,586 @@
+"""Static checks of interview scripts: every problem a script editor can make, named by
+``file:line: message`` with the right file and line.
+
+Each case writes a small, clean script set (``BASE``: a profile, the group rules, one
+module and a measure catalog) into ``tmp_path``, breaks one thing and compares the
+problems found with the expected ones. Expected lines are found by a marker: the text of
+the line the problem must point to, which has to occur exactly once in its file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tui.core.script import Problem, load_bundle
+from tui.paths import scripts_dir
+
+P, G, M, X = "profile.yaml", "groups.yaml", "modules/mother_preschool.yaml", "measures.yaml"
+
+BASE = {
+    P: """\
+kind: profile
+id: profile
+version: 1
+title: Профилирование клиента
+consent:
+  version: "2026-11"
+  text: Согласие на обработку персональных данных.
+sections:
+  - id: client
+    title: Сведения о клиенте
+    questions:
+      - id: consent_pd
+        type: yes_no
+        ask: Клиент подписал согласие на обработку персональных данных?
+        validate:
+          - rule: value
+            message: Без согласия интервью не проводится.
+      - id: last_name
+        type: text
+        ask: Фамилия клиента
+        max_length: 60
+      - id: birth_date
+        type: date
+        ask: Дата рождения клиента
+        max: today
+      - id: sex
+        type: choice
+        ask: Пол клиента
+        choices:
+          - {value: female, label: Женский}
+          - {value: male, label: Мужской}
+  - id: family
+    title: Дети
+    questions:
+      - id: children_count
+        type: integer
+        ask: Сколько у клиента детей?
+        min: 0
+        max: params.max_children
+      - id: youngest_child_birth_date
+        type: date
+        when: children_count > 0
+        ask: Дата рождения младшего ребёнка
+        max: today
+        validate:
+          - rule: value > birth_date
+            message: "Ребёнок не может родиться раньше клиента ({{ birth_date | ru_date }})."
+""",
+    G: """\
+kind: groups
+id: groups
+version: 1
+title: Правила клиентских групп
+params:
+  max_children: 20
+  preschool_child_max_age: 7
+groups:
+  - id: mother_preschool
+    title: Женщина с детьми дошкольного возраста
+    rule: >-
+      sex == 'female' and children_count > 0
+      and age(youngest_child_birth_date) <= params.preschool_child_max_age
+    because: Младшему ребёнку {{ age(youngest_child_birth_date) }} (дошкольный возраст).
+    source: федеральный проект «Содействие занятости»
+""",
+    M: """\
+kind: module
+id: mother_preschool
+version: 1
+title: Анализ жизненной ситуации
+group: mother_preschool
+order: 40
+sections:
+  - id: life_situation
+    title: Жизненная ситуация
+    questions:
+      - id: salary_importance
+        type: choice
+        ask: Насколько для клиента важен размер заработной платы?
+        choices:
+          - {value: decisive, label: Главное условие}
+          - {value: important, label: Важен}
+          - {value: secondary, label: Не главное}
+      - id: desired_salary
+        type: integer
+        when: salary_importance in ['decisive', 'important']
+        required: false
+        ask: Минимальная заработная плата (руб. в месяц)
+        min: 0
+      - id: relatives_help
+        type: choice
+        ask: Могут ли родственники присматривать за ребёнком?
+        choices:
+          - {value: regular, label: "Да, регулярно"}
+          - {value: none, label: Нет}
+      - id: ready_to_study
+        type: yes_no
+        ask: Готова ли клиент пройти обучение?
+      - id: study_direction
+        type: choice
+        when: ready_to_study
+        ask: Какое обучение интересно клиенту?
+        choices:
+          - {value: related, label: По смежной профессии}
+          - {value: new_demanded, label: По новой востребованной профессии}
+""",
+    X: """\
+kind: measures
+id: measures
+version: 1
+title: Каталог мер
+measures:
+  - id: choose_path
+    groups: [mother_preschool]
+    text: Определение у клиента дальнейшего пути.
+    responsible: both
+    deadline_days: 0
+  - id: choose_training
+    groups: [mother_preschool]
+    when: ready_to_study
+    text: Подбор варианта обучения.
+    responsible: both
+    deadline_days: 30
+    detail: "{% if study_direction == 'related' %}По смежной профессии.{% endif %}"
+""",
+}
+
+QUESTION_KEYS = (
+    "ask, ask_client, choices, help, id, max, max_length, min, placeholder, required, type, "
+    "validate, when"
+)
+
+
+def write_base(root: Path) -> Path:
+    for rel, text in BASE.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{rel}: the text to replace must occur once: {old!r}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def problems_of(root: Path) -> list[str]:
+    _, problems = load_bundle([root])
+    return [str(p) for p in problems]
+
+
+def test_the_base_set_is_clean(tmp_path):
+    assert problems_of(write_base(tmp_path)) == []
+
+
+def test_the_bundled_scripts_are_clean():
+    bundle, problems = load_bundle([scripts_dir()])
+    assert [str(p) for p in problems] == []
+    assert bundle.profile is not None and bundle.groups and bundle.modules and bundle.measures
+
+
+def test_a_problem_reads_file_line_message():
+    assert str(Problem("scripts/profile.yaml", 12, "что не так")) == "scripts/profile.yaml:12: что не так"
+
+
+# Each case: (edits as (file, old text, new text), expected as (file, marker, message)).
+CASES = {
+    # ------------------------------------------------------------------ YAML itself
+    "yaml: a colon inside unquoted text": (
+        [(M, "ask: Готова ли клиент пройти обучение?", "ask: Обучение: готова ли клиент?")],
+        [(M, "ask: Обучение: готова", "это не YAML: mapping values are not allowed here")],
+    ),
+    "yaml: a tab in the indentation": (
+        [(P, "        ask: Фамилия клиента\n", "\task: Фамилия клиента\n")],
+        [(P, "\task: Фамилия", "это не YAML: found character '\\t' that cannot start any token")],
+    ),
+    "yaml: a key given twice": (
+        [(P, "        max_length: 60\n", "        max_length: 60\n        max_length: 80\n")],
+        [(P, "max_length: 80", "это не YAML: ключ «max_length» повторяется")],
+    ),
+    # ------------------------------------------------------------------ structure
+    "unknown key (a typo)": (
+        [(P, "max_length: 60", "max_lenght: 60")],
+        [(P, "max_lenght", f"неизвестный ключ «max_lenght» в вопросе (допустимы: {QUESTION_KEYS})")],
+    ),
+    "unknown key in a measure": (
+        [(X, "    deadline_days: 30\n", "    deadline: 30\n")],
+        [(X, "deadline: 30", "неизвестный ключ «deadline» в мере (допустимы: commitment, deadline_days, "
+                             "detail, groups, id, responsible, text, when)")],
+    ),
+    "wrong type: required is not true/false": (
+        [(M, "        required: false\n", '        required: "maybe"\n')],
+        [(M, "required:", "«required» должен быть true или false, а не «maybe»")],
+    ),
+    "wrong type: ask is a list": (
+        [(P, "ask: Фамилия клиента", "ask: [Фамилия, клиента]")],
+        [(P, "ask: [Фамилия", "«ask» должен быть текстом, а не список")],
+    ),
+    "wrong type: version is text": (
+        [(M, "version: 1", "version: первая")],
+        [(M, "version:", "«version» должен быть целым числом, а не «первая»")],
+    ),
+    "wrong type: min is a list": (
+        [(P, "        min: 0\n", "        min: [0]\n")],
+        [(P, "min: [0]", "«min» должен быть выражением, а не список")],
+    ),
+    "wrong type: a question that is not a mapping": (
+        [(P, "      - id: last_name\n", "      - last_name\n      - id: last_name\n")],
+        [(P, "- last_name", "вопрос должен быть словарём (ключ: значение), а не «last_name»")],
+    ),
+    "missing required key": (
+        [(M, "        ask: Могут ли родственники присматривать за ребёнком?\n", "")],
+        [(M, "- id: relatives_help", "нет обязательного ключа «ask»")],
+    ),
+    "unknown question type": (
+        [(P, "type: text", "type: string")],
+        [(P, "type: string", "неизвестный тип вопроса «string» (допустимы: text, long_text, integer, "
+                             "number, date, yes_no, choice, multi_choice, phone)")],
+    ),
+    "bad id": (
+        [(P, "- id: last_name", "- id: Last-Name")],
+        [(P, "Last-Name", "id «Last-Name»: только латинские строчные буквы, цифры и _")],
+    ),
+    "an id taken by a built-in name": (
+        [(P, "- id: last_name", "- id: today")],
+        [(P, "- id: today", "id «today» занят встроенным именем")],
+    ),
+    "min/max on a text question": (
+        [(P, "        max_length: 60\n", "        max_length: 60\n        min: 2\n")],
+        [(P, "min: 2", "границы min/max не применимы к вопросу типа «text»")],
+    ),
+    "choices on an integer question": (
+        [(M, "        min: 0\n", "        min: 0\n        choices: [{value: a, label: А}]\n")],
+        [(M, "choices: [{value: a", "варианты ответа не нужны вопросу типа «integer»")],
+    ),
+    "a choice value given twice": (
+        [(M, "{value: none, label: Нет}", "{value: regular, label: Нет}")],
+        [(M, "{value: regular, label: Нет}", "вариант «regular» повторяется")],
+    ),
+    "a choice value YAML turns into a boolean": (
+        [(M, "{value: none, label: Нет}", "{value: no, label: Нет}")],
+        [(M, "{value: no, label: Нет}", "значение варианта должно быть текстом, а не да/нет "
+                                        "(yes/no/true/false в YAML — это да/нет: возьмите в кавычки)")],
+    ),
+    "a quoted yes/no choice value is fine": (
+        [(M, "{value: none, label: Нет}", '{value: "no", label: Нет}')],
+        [],
+    ),
+    "responsible not client/centre/both": (
+        [(X, "    responsible: both\n    deadline_days: 30",
+          "    responsible: inspector\n    deadline_days: 30")],
+        [(X, "responsible: inspector", "«responsible» должен быть одним из: client, centre, both")],
+    ),
+    "a measure without groups": (
+        [(X, "  - id: choose_path\n    groups: [mother_preschool]\n", "  - id: choose_path\n")],
+        [(X, "- id: choose_path", "у меры не указаны группы («groups»)")],
+    ),
+    "a file without kind": (
+        [(M, "kind: module\n", "")],
+        [(M, "id: mother_preschool",
+          "«kind» должен быть одним из: profile, module, groups, measures (сейчас: пустое значение)")],
+    ),
+    "a profile without consent": (
+        [(P, "consent:\n  version: \"2026-11\"\n  text: Согласие на обработку персональных данных.\n", "")],
+        [(P, "kind: profile", "у профилирования нет блока «consent» (согласие на обработку ПДн)")],
+    ),
+    # ------------------------------------------------------------------ ids and order
+    "duplicate question id (names the first place)": (
+        [(M, "      - id: study_direction\n",
+          "      - id: sex\n        type: yes_no\n        ask: Повтор\n      - id: study_direction\n")],
+        [(M, "- id: sex", "id «sex» повторяется (впервые: {profile.yaml}:{- id: sex})")],
+    ),
+    "duplicate measure id": (
+        [(X, "- id: choose_training", "- id: choose_path")],
+        [(X, "- id: choose_path\n    groups: [mother_preschool]\n    when",
+          "мера «choose_path» повторяется (впервые: {measures.yaml}:{- id: choose_path\n    groups: "
+          "[mother_preschool]\n    text})")],
+    ),
+    "condition names an unknown question": (
+        [(P, "when: children_count > 0", "when: kids_count > 0")],
+        [(P, "when: kids_count",
+          "условие вопроса «youngest_child_birth_date»: неизвестный вопрос «kids_count»")],
+    ),
+    "condition names a question asked later (in a module)": (
+        [(P, "when: children_count > 0", "when: children_count > 0 and ready_to_study")],
+        [(P, "when: children_count", "условие вопроса «youngest_child_birth_date»: «ready_to_study» ещё не "
+                                     "спрошен в этом месте интервью ({modules/mother_preschool.yaml}:"
+                                     "{- id: ready_to_study})")],
+    ),
+    "condition names a question asked later (same file)": (
+        [(P, "        ask: Фамилия клиента\n",
+          "        ask: Фамилия клиента\n        when: sex == 'female'\n")],
+        [(P, "when: sex", "условие вопроса «last_name»: «sex» ещё не спрошен в этом месте интервью "
+                          "({profile.yaml}:{- id: sex})")],
+    ),
+    "a validate rule names a question asked later": (
+        [(P, "rule: value > birth_date", "rule: value > birth_date and value < add_years(birth_date, 60)"
+                                         " and salary_importance")],
+        [(P, "rule: value > birth_date", "правило проверки «youngest_child_birth_date»: «salary_importance» "
+                                         "ещё не спрошен в этом месте интервью "
+                                         "({modules/mother_preschool.yaml}:{- id: salary_importance})")],
+    ),
+    "a group rule names a module question": (
+        [(G, "sex == 'female' and", "sex == 'female' and ready_to_study and")],
+        [(G, "rule: >-", "правило группы: «ready_to_study» ещё не спрошен в этом месте интервью "
+                         "({modules/mother_preschool.yaml}:{- id: ready_to_study})")],
+    ),
+    "a computed value names an unknown question": (
+        [(P, "      - id: youngest_child_birth_date\n",
+          "      - id: has_children\n        compute: kids > 0\n      - id: youngest_child_birth_date\n")],
+        [(P, "compute: kids", "«has_children»: неизвестный вопрос «kids»")],
+    ),
+    "a computed value names a question asked later": (
+        [(P, "      - id: youngest_child_birth_date\n",
+          "      - id: needs_help\n        compute: children_count > 0 and relatives_help == 'none'\n"
+          "      - id: youngest_child_birth_date\n")],
+        [(P, "compute: children_count", "«needs_help»: «relatives_help» ещё не спрошен в этом месте "
+                                        "интервью ({modules/mother_preschool.yaml}:{- id: relatives_help})")],
+    ),
+    "a computed value read by a later condition is fine": (
+        [(P, "      - id: youngest_child_birth_date\n        type: date\n        when: children_count > 0\n",
+          "      - id: has_children\n        compute: children_count > 0\n"
+          "      - id: youngest_child_birth_date\n        type: date\n        when: has_children\n")],
+        [],
+    ),
+    "the profile reads groups before they are known": (
+        [(P, "when: children_count > 0", "when: children_count > 0 and groups")],
+        [(P, "when: children_count", "условие вопроса «youngest_child_birth_date»: «groups» здесь ещё не "
+                                     "известны: клиентские группы определяются после профилирования")],
+    ),
+    "value outside a validate rule": (
+        [(P, "when: children_count > 0", "when: value > 0")],
+        [(P, "when: value", "условие вопроса «youngest_child_birth_date»: «value» (проверяемый ответ) есть "
+                            "только в правилах проверки «validate»")],
+    ),
+    "a validate message names an unknown question": (
+        [(P, "({{ birth_date | ru_date }})", "({{ birthdate | ru_date }})")],
+        [(P, "message: \"Ребёнок", "текст ссылается на неизвестный вопрос «birthdate»")],
+    ),
+    "a measure condition names an unknown question": (
+        [(X, "when: ready_to_study", "when: ready_to_studdy")],
+        [(X, "when: ready_to_studdy",
+          "условие меры «choose_training»: неизвестный вопрос «ready_to_studdy»")],
+    ),
+    "a measure detail names an unknown question": (
+        [(X, "study_direction == 'related'", "direction == 'related'")],
+        [(X, "detail:", "текст ссылается на неизвестный вопрос «direction»")],
+    ),
+    # ------------------------------------------------------------------ values and reachability
+    "unreachable: more children than max allows": (
+        [(P, "when: children_count > 0", "when: children_count > 50")],
+        [(P, "when: children_count > 50", "вопрос «youngest_child_birth_date» недостижим: его условие не "
+                                          "выполняется ни при каких ответах")],
+    ),
+    "unreachable: x and not x": (
+        [(M, "when: ready_to_study", "when: ready_to_study and not ready_to_study")],
+        [(M, "when: ready_to_study", "вопрос «study_direction» недостижим: его условие не выполняется "
+                                     "ни при каких ответах")],
+    ),
+    "unreachable: a section whose condition never holds": (
+        [(M, "    title: Жизненная ситуация\n",
+          "    title: Жизненная ситуация\n    when: children_count < 0\n")],
+        [(M, "when: children_count < 0", "раздел «life_situation» недостижим: его условие не выполняется "
+                                         "ни при каких ответах")],
+    ),
+    "a choice value the question does not have": (
+        [(M, "when: salary_importance in ['decisive', 'important']", "when: salary_importance == 'hgh'")],
+        [(M, "when: salary_importance", "у вопроса «salary_importance» нет варианта «hgh» "
+                                        "(есть: decisive, important, secondary)"),
+         (M, "when: salary_importance", "вопрос «desired_salary» недостижим: его условие не выполняется "
+                                        "ни при каких ответах")],
+    ),
+    "a choice value in a list that the question does not have": (
+        [(M, "['decisive', 'important']", "['decisive', 'importnat']")],
+        [(M, "when: salary_importance", "у вопроса «salary_importance» нет варианта «importnat» "
+                                        "(есть: decisive, important, secondary)")],
+    ),
+    "a group rule with a value the question does not have": (
+        [(G, "sex == 'female'", "sex == 'woman'")],
+        [(G, "rule: >-", "у вопроса «sex» нет варианта «woman» (есть: female, male)"),
+         (G, "rule: >-", "группа «mother_preschool» недостижима: её правило не выполняется ни при "
+                         "каких ответах")],
+    ),
+    "yes/no compared with a string": (
+        [(M, "when: ready_to_study", "when: ready_to_study == 'yes'")],
+        [(M, "when: ready_to_study", "«ready_to_study» — вопрос да/нет: сравнивайте с true/false, "
+                                     "а не «yes»"),
+         (M, "when: ready_to_study", "вопрос «study_direction» недостижим: его условие не выполняется "
+                                     "ни при каких ответах")],
+    ),
+    "a group that does not exist in groups": (
+        [(M, "when: ready_to_study", "when: ready_to_study and 'mother' in groups")],
+        [(M, "when: ready_to_study", "нет клиентской группы «mother» (есть: mother_preschool)"),
+         (M, "when: ready_to_study", "вопрос «study_direction» недостижим: его условие не выполняется "
+                                     "ни при каких ответах")],
+    ),
+    # ------------------------------------------------------------------ expressions
+    "an expression that does not parse": (
+        [(P, "when: children_count > 0", "when: children_count >")],
+        [(P, "when: children_count >", "«when»: выражение не разбирается: unexpected 'end of template'")],
+    ),
+    "Jinja braces inside a condition": (
+        [(P, "when: children_count > 0", "when: \"{{ children_count }} > 0\"")],
+        [(P, "when: \"{{", "«when»: выражение не разбирается: expected token ':', got '}'")],
+    ),
+    "an unknown filter": (
+        [(P, "max: params.max_children", "max: params.max_children | round_up")],
+        [(P, "round_up", "«max»: выражение не разбирается: No filter named 'round_up'.")],
+    ),
+    "an unknown params.x": (
+        [(P, "max: params.max_children", "max: params.max_kids")],
+        [(P, "max: params.max_kids", "граница max вопроса «children_count»: неизвестный параметр "
+                                     "«params.max_kids»")],
+    ),
+    "an unknown params.x in a group rule": (
+        [(G, "<= params.preschool_child_max_age", "<= params.preschool_age")],
+        [(G, "rule: >-", "правило группы: неизвестный параметр «params.preschool_age»")],
+    ),
+    # ------------------------------------------------------------------ groups, modules, measures
+    "a module for an unknown group": (
+        [(M, "group: mother_preschool", "group: mothers_preschool")],
+        [(M, "group: mothers_preschool", "модуль для неизвестной группы «mothers_preschool»")],
+    ),
+    "a measure for an unknown group": (
+        [(X, "  - id: choose_path\n    groups: [mother_preschool]",
+          "  - id: choose_path\n    groups: [mother]")],
+        [(X, "groups: [mother]", "мера «choose_path»: неизвестная группа «mother»")],
+    ),
+    "a module without a group": (
+        [(M, "group: mother_preschool\n", "")],
+        [(M, "kind: module", "нет обязательного ключа «group»")],
+    ),
+}
+
+
+def _expand(root: Path, text: str) -> str:
+    """Replace ``{file}:{marker}`` in an expected message by that file's path and line."""
+    while "{" in text and "}:{" in text:
+        start = text.index("{")
+        middle = text.index("}:{", start)
+        end = text.index("}", middle + 3)
+        rel, marker = text[start + 1:middle], text[middle + 3:end]
+        text = f"{text[:start]}{root / rel}:{_marker_line(root, rel, marker)}{text[end + 1:]}"
+    return text
+
+
+def _marker_line(root: Path, rel: str, marker: str) -> int:
+    """The line where ``marker`` starts; a marker may span lines (to make it unique)."""
+    text = (root / rel).read_text(encoding="utf-8")
+    assert text.count(marker) == 1, f"{rel}: marker {marker!r} must occur once"
+    return text[: text.index(marker)].count("\n") + 1
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_problem_is_named_with_file_and_line(tmp_path, name):
+    edits, expected = CASES[name]
+    root = write_base(tmp_path / "scripts")
+    for rel, old, new in edits:
+        edit(root, rel, old, new)
+    want = [
+        f"{root / rel}:{_marker_line(root, rel, marker)}: {_expand(root, message)}"
+        for rel, marker, message in expected
+    ]
+    assert sorted(problems_of(root)) == sorted(want)
+
+
+def test_two_profiles(tmp_path):
+    root = write_base(tmp_path / "scripts")
+    shutil.copy(root / P, root / "another_profile.yaml")
+    first, second = sorted([root / "another_profile.yaml", root / P])
+    assert problems_of(root) == [f"{second}:1: второй сценарий профилирования (первый: {first})"]
+
+
+def test_two_modules_for_one_group(tmp_path):
+    root = write_base(tmp_path / "scripts")
+    other = root / "modules" / "other.yaml"
+    other.write_text(
+        "kind: module\nid: other\nversion: 1\ntitle: Ещё модуль\ngroup: mother_preschool\n"
+        "sections:\n  - id: more\n    title: Ещё\n    questions:\n"
+        "      - {id: remote_work, type: yes_no, ask: 'Удалённая работа?'}\n",
+        encoding="utf-8",
+    )
+    # Modules are ordered by ``order`` (default 100), so mother_preschool (40) comes first.
+    assert problems_of(root) == [
+        f"{other}:5: второй модуль для группы «mother_preschool» (первый: {root / M}:5)"
+    ]
+
+
+def test_a_param_set_twice_names_the_first_file(tmp_path):
+    root = write_base(tmp_path / "scripts")
+    (root / "more_groups.yaml").write_text(
+        "kind: groups\nid: more\nversion: 1\ntitle: Ещё правила\n"
+        "params:\n  max_children: 30\ngroups: []\n",
+        encoding="utf-8",
+    )
+    assert problems_of(root) == [
+        f"{root / 'more_groups.yaml'}:6: параметр «max_children» уже задан (впервые: {root / G}:6)"
+    ]
+
+
+def test_a_file_that_is_a_list(tmp_path):
+    root = write_base(tmp_path / "scripts")
+    (root / "notes.yaml").write_text("- первое\n- второе\n", encoding="utf-8")
+    assert problems_of(root) == [
+        f"{root / 'notes.yaml'}:1: сценарий должен быть словарём (ключ: значение), а не список"
+    ]
+
+
+def test_an_empty_file(tmp_path):
+    root = write_base(tmp_path / "scripts")
+    (root / "empty.yaml").write_text("# пока пусто\n", encoding="utf-8")
+    assert problems_of(root) == [f"{root / 'empty.yaml'}:1: файл пуст"]
+
+
+def test_an_empty_directory(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert problems_of(empty) == [f"{empty}:0: в каталоге нет файлов сценариев (*.yaml)"]
+
+
+def test_a_missing_path(tmp_path):
+    missing = tmp_path / "no_such_dir"
+    assert problems_of(missing) == [f"{missing}:0: нет такого файла или каталога"]
+
+
+def test_a_script_set_without_profile_and_groups(tmp_path):
+    root = write_base(tmp_path / "scripts")
+    (root / P).unlink()
+    (root / G).unlink()
+    problems = problems_of(root)
+    first = sorted(root.rglob("*.yaml"))[0]
+    assert f"{first}:0: нет сценария профилирования (kind: profile)" in problems
+    assert f"{first}:0: нет правил клиентских групп (kind: groups)" in problems
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "1 / (children_count - children_count) > 0",  # ZeroDivisionError at evaluation
+        "age(last_name) > 5",  # a date function given text
+        "add_years(birth_date, 'x') > today",  # not a number of years
+    ],
+)
+def test_a_condition_that_fails_when_evaluated_does_not_crash_the_check(tmp_path, condition):
+    root = write_base(tmp_path / "scripts")
+    edit(root, P, "when: children_count > 0", f"when: {condition}")
+    # The search for answers cannot tell, so it claims nothing; the check must not crash.
+    assert problems_of(root) == []
+
+
+def test_problems_in_several_files_are_all_reported(tmp_path):
+    root = write_base(tmp_path / "scripts")
+    edit(root, P, "type: text", "type: string")
+    edit(root, X, "responsible: both\n    deadline_days: 0", "responsible: nobody\n    deadline_days: 0")
+    # Sorted by file, then line: the order a script editor goes through them.
+    assert problems_of(root) == [
+        f"{root / X}:{_marker_line(root, X, 'nobody')}: «responsible» должен быть одним из: client, "
+        "centre, both",
+        f"{root / P}:{_marker_line(root, P, 'string')}: неизвестный тип вопроса «string» "
+        "(допустимы: text, long_text, integer, number, date, yes_no, choice, multi_choice, phone)",
+    ]
