@@ -2,7 +2,7 @@
 
 The answers file (YAML)::
 
-    date: 2026-11-27          # optional: the interview date (overridden by --date)
+    date: 2026-11-27          # or 27.11.2026; optional: the interview date (overridden by --date)
     answers:
       consent_pd: yes
       birth_date: 12.04.1993  # or 1993-04-12
@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tui.core.dates import DateFormatError, parse_date
 from tui.core.engine import Interview
 from tui.core.script import Bundle
 from tui.core.values import AnswerError
@@ -65,8 +66,13 @@ def read_answers_file(path: Path | str) -> AnswersFile:
     if not isinstance(answers, SrcDict):
         raise ReplayError(p, doc.line_of("answers"), "нет словаря «answers» (id вопроса: ответ)")
     when = doc.get("date")
-    if when is not None and not isinstance(when, date):
-        raise ReplayError(p, doc.line_of("date"), f"«date» должна быть датой ГГГГ-ММ-ДД, а не «{when}»")
+    if isinstance(when, str):
+        try:
+            when = parse_date(when)
+        except DateFormatError as exc:
+            raise ReplayError(p, doc.line_of("date"), f"«date»: {exc}") from None
+    elif when is not None and not isinstance(when, date):
+        raise ReplayError(p, doc.line_of("date"), f"«date» должна быть датой ДД.ММ.ГГГГ, а не «{when}»")
     return AnswersFile(p, answers, when, doc.line_of("answers"))
 
 
