@@ -584,3 +584,64 @@ def test_problems_in_several_files_are_all_reported(tmp_path):
         f"{root / P}:{_marker_line(root, P, 'string')}: неизвестный тип вопроса «string» "
         "(допустимы: text, long_text, integer, number, date, yes_no, choice, multi_choice, phone)",
     ]
+
+
+# ---------------------------------------------------------------------------- the documented example
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+DOC = ROOT / "docs" / "scripts.md"
+EXAMPLE = {
+    "example_groups.yaml": "example_groups.yaml",
+    "example_module.yaml": "modules/example_module.yaml",
+    "example_measures.yaml": "example_measures.yaml",
+}
+
+
+def example_set(tmp_path: Path) -> Path:
+    """The bundled scripts plus the example of docs/scripts.md, as a script editor adds it."""
+    root = tmp_path / "interview"
+    shutil.copytree(scripts_dir(), root)
+    for name, rel in EXAMPLE.items():
+        shutil.copy(DATA / name, root / rel)
+    return root
+
+
+def test_the_documented_example_passes_check_with_the_bundled_scripts(tmp_path):
+    bundle, problems = load_bundle([example_set(tmp_path)])
+    assert [str(p) for p in problems] == []
+    module = bundle.module_for("youth")
+    assert module is not None
+    assert {q.type for q in module.items() if q.is_question} >= {"yes_no", "date", "choice", "multi_choice"}
+    assert any(not q.is_question for q in module.items())  # a computed value
+    assert [m.id for m in bundle.measures if "youth" in m.groups] == ["youth_profession_demand"]
+
+
+def doc_blocks() -> dict[str, str]:
+    """The YAML blocks of docs/scripts.md that are introduced by ``<!-- tests/data/NAME -->``."""
+    lines = DOC.read_text(encoding="utf-8").splitlines(keepends=True)
+    blocks: dict[str, str] = {}
+    for i, line in enumerate(lines):
+        if line.startswith("<!-- tests/data/"):
+            name = line.removeprefix("<!-- tests/data/").split()[0]
+            assert lines[i + 1] == "```yaml\n", f"{name}: a ```yaml block must follow its marker"
+            end = lines.index("```\n", i + 2)
+            blocks[name] = "".join(lines[i + 2:end])
+    return blocks
+
+
+def test_the_doc_embeds_the_example_files_verbatim():
+    blocks = doc_blocks()
+    assert sorted(blocks) == sorted([*EXAMPLE, "example_answers.yaml"])
+    for name, text in blocks.items():
+        assert text == (DATA / name).read_text(encoding="utf-8"), f"docs/scripts.md differs from {name}"
+
+
+def test_every_yaml_block_of_the_doc_is_valid_yaml():
+    import yaml
+
+    text = DOC.read_text(encoding="utf-8")
+    chunks = text.split("```yaml\n")[1:]
+    assert chunks
+    for chunk in chunks:
+        yaml.safe_load(chunk.split("```\n")[0])

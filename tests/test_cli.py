@@ -240,3 +240,23 @@ def test_replay_with_a_bad_date_option_is_a_usage_error(capsys):
         main(["replay", str(MOTHER), "--date", "31.02.2026"])
     assert exc.value.code == 2
     assert "Такой даты нет" in capsys.readouterr().err
+
+
+def test_replay_of_the_documented_example(tmp_path, capsys):
+    data = ROOT / "tests" / "data"
+    scripts = tmp_path / "interview"
+    shutil.copytree(scripts_dir(), scripts)
+    shutil.copy(data / "example_module.yaml", scripts / "modules")
+    shutil.copy(data / "example_groups.yaml", scripts)
+    shutil.copy(data / "example_measures.yaml", scripts)
+    plan_file = tmp_path / "plan.md"
+    code = main(["replay", str(data / "example_answers.yaml"), "--scripts", str(scripts),
+                 "--out", str(plan_file)])
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Группы: Молодежь — Возраст — 24 года (молодёжь — от 14 до 35 лет включительно)." in err
+    assert "не использован" not in err
+    plan = plan_file.read_text(encoding="utf-8")
+    assert "Анализ востребованности имеющейся профессии, проведение профессиональной ориентации." in plan
+    assert "Клиент не хочет работать по полученной профессии: подобрать направление переобучения." in plan
+    assert "Прийти на профориентационную консультацию" in plan
