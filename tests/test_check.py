@@ -330,6 +330,11 @@ CASES = {
         [(G, "rule: >-", "правило группы: «ready_to_study» ещё не спрошен в этом месте интервью "
                          "({modules/mother_preschool.yaml}:{- id: ready_to_study})")],
     ),
+    "a validate rule reads the question by its own id instead of value": (
+        [(P, "rule: value > birth_date", "rule: youngest_child_birth_date > birth_date")],
+        [(P, "rule: youngest_child", "правило проверки «youngest_child_birth_date»: проверяемый ответ — "
+                                     "это «value», а «youngest_child_birth_date» здесь ещё прежний ответ")],
+    ),
     "a computed value names an unknown question": (
         [(P, "      - id: youngest_child_birth_date\n",
           "      - id: has_children\n        compute: kids > 0\n      - id: youngest_child_birth_date\n")],

@@ -144,6 +144,10 @@ class _Checker:
                     if expr is not None:
                         self.names(expr, q.where, f"граница {key} вопроса «{q.id}»", earlier, script_ids, key)
                 for rule in q.rules:
+                    # While an answer is checked, its own id still holds the previous answer.
+                    if q.id in rule.expr.names:
+                        self.add(rule.where.at("rule"), f"правило проверки «{q.id}»: проверяемый ответ — "
+                                 f"это «value», а «{q.id}» здесь ещё прежний ответ")
                     self.names(rule.expr, rule.where, f"правило проверки «{q.id}»",
                                earlier | {q.id, "value"}, script_ids, "rule")
                     if "{" in rule.message:
