@@ -190,6 +190,17 @@ def test_a_problem_reads_file_line_message():
 
 # Each case: (edits as (file, old text, new text), expected as (file, marker, message)).
 CASES = {
+    # ------------------------------------------------------------------ consent first
+    "the first profile question is not a yes/no consent": (
+        [(P, "type: yes_no\n        ask: Клиент подписал", "type: text\n        ask: Клиент подписал")],
+        [(P, "- id: consent_pd", "первый вопрос профилирования «consent_pd» должен быть обязательным "
+          "вопросом да/нет о согласии на обработку персональных данных, без условия «when»")],
+    ),
+    "the consent question accepts «no»": (
+        [(P, "          - rule: value\n            message: Без согласия интервью не проводится.\n", "")],
+        [(P, "- id: consent_pd", "вопрос согласия «consent_pd» должен отказывать в ответе «нет»: "
+          "добавьте правило «validate: - rule: value» с сообщением")],
+    ),
     # ------------------------------------------------------------------ YAML itself
     "yaml: a colon inside unquoted text": (
         [(M, "ask: Готова ли клиент пройти обучение?", "ask: Обучение: готова ли клиент?")],
@@ -329,11 +340,6 @@ CASES = {
         [(G, "sex == 'female' and", "sex == 'female' and ready_to_study and")],
         [(G, "rule: >-", "правило группы: «ready_to_study» ещё не спрошен в этом месте интервью "
                          "({modules/mother_preschool.yaml}:{- id: ready_to_study})")],
-    ),
-    "a validate rule reads the question by its own id instead of value": (
-        [(P, "rule: value > birth_date", "rule: youngest_child_birth_date > birth_date")],
-        [(P, "rule: youngest_child", "правило проверки «youngest_child_birth_date»: проверяемый ответ — "
-                                     "это «value», а «youngest_child_birth_date» здесь ещё прежний ответ")],
     ),
     "a computed value names an unknown question": (
         [(P, "      - id: youngest_child_birth_date\n",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pytest
 
 from tests.helpers import MOTHER_TYPED, TODAY, bundle
 from tui.core.engine import Interview
+from tui.core.script import load_bundle_or_raise
 from tui.core.values import AnswerError
+from tui.paths import scripts_dir
 
 
 def run_through(answers: dict, today: date = TODAY) -> Interview:
@@ -194,3 +197,17 @@ def test_optional_question_left_empty_counts_as_answered():
     iv.answer("middle_name", "")
     assert iv.value("middle_name") is None
     assert iv.first_pending("middle_name").id == "birth_date"
+
+
+def test_validate_rule_may_read_the_answer_by_its_own_id(tmp_path):
+    scripts = tmp_path / "scripts"
+    shutil.copytree(scripts_dir(), scripts)
+    profile = scripts / "profile.yaml"
+    text = profile.read_text(encoding="utf-8")
+    own_id = text.replace("rule: value > birth_date", "rule: youngest_child_birth_date > birth_date")
+    profile.write_text(own_id, encoding="utf-8")
+    b = load_bundle_or_raise([scripts])
+    iv = Interview(b, TODAY, {"consent_pd": True, "birth_date": date(1991, 8, 14), "children_count": 1})
+    assert iv.answer("youngest_child_birth_date", "03.05.2022") == date(2022, 5, 3)
+    with pytest.raises(AnswerError, match="Ребёнок не может родиться раньше клиента"):
+        iv.answer("youngest_child_birth_date", "01.01.1990")

@@ -63,6 +63,7 @@ class _Checker:
         profile_ids = [i.id for i in b.profile.items()] if b.profile else []
         if b.profile:
             self.script_names(b.profile, set())
+            self.consent_first(b.profile)
         for g in b.groups:
             self.names(g.rule, g.where, "правило группы", set(profile_ids), set(), "rule")
             self.choice_values(g.rule, g.where.at("rule"))
@@ -83,6 +84,24 @@ class _Checker:
             if m.detail:
                 self.text_names(m.detail, m.where.at("detail"), all_ids)
         self.reachability()
+
+    def consent_first(self, profile: Script) -> None:
+        """Nothing is stored before consent: the first question must be that consent."""
+        first = next((i for i in profile.items() if isinstance(i, Question)), None)
+        if first is None:
+            self.add(profile.where, "в профилировании нет ни одного вопроса")
+        elif first.type != "yes_no" or first.when is not None or not first.required:
+            self.add(
+                first.where,
+                f"первый вопрос профилирования «{first.id}» должен быть обязательным вопросом да/нет "
+                "о согласии на обработку персональных данных, без условия «when»",
+            )
+        elif not any(r.expr.source.strip() == "value" for r in first.rules):
+            self.add(
+                first.where,
+                f"вопрос согласия «{first.id}» должен отказывать в ответе «нет»: "
+                "добавьте правило «validate: - rule: value» с сообщением",
+            )
 
     def duplicates(self) -> None:
         seen: dict[str, Where] = {}
@@ -144,10 +163,6 @@ class _Checker:
                     if expr is not None:
                         self.names(expr, q.where, f"граница {key} вопроса «{q.id}»", earlier, script_ids, key)
                 for rule in q.rules:
-                    # While an answer is checked, its own id still holds the previous answer.
-                    if q.id in rule.expr.names:
-                        self.add(rule.where.at("rule"), f"правило проверки «{q.id}»: проверяемый ответ — "
-                                 f"это «value», а «{q.id}» здесь ещё прежний ответ")
                     self.names(rule.expr, rule.where, f"правило проверки «{q.id}»",
                                earlier | {q.id, "value"}, script_ids, "rule")
                     if "{" in rule.message:

@@ -122,6 +122,10 @@ class Expression:
             return result
         except (UndefinedError, SecurityError) as exc:
             raise ExpressionError(f"{self.source}: {exc}") from exc
+        except TypeError:
+            raise  # an unanswered (none) value compared or passed on: callers decide
+        except (ValueError, AttributeError, ArithmeticError, LookupError) as exc:
+            raise ExpressionError(f"{self.source}: {type(exc).__name__}: {exc}") from exc
 
     def test(self, context: Mapping[str, Any]) -> bool:
         """Evaluate as a condition. Comparing an unanswered (``none``) value is false."""
@@ -167,6 +171,8 @@ def render_text(source: str, context: Mapping[str, Any]) -> str:
         return " ".join(_compiled_template(source).render(**runtime_context(context)).split())
     except (TemplateSyntaxError, UndefinedError, SecurityError) as exc:
         raise ExpressionError(f"{source!r}: {exc}") from exc
+    except (ValueError, AttributeError, ArithmeticError, LookupError) as exc:
+        raise ExpressionError(f"{source!r}: {type(exc).__name__}: {exc}") from exc
 
 
 def unknown_names(names: Iterable[str], known: Iterable[str]) -> list[str]:

@@ -140,6 +140,7 @@ def validate(q: Question, value: Any, context: Mapping[str, Any]) -> None:
         raise AnswerError(f"Слишком длинный ответ: не больше {q.max_length} знаков.")
     ctx = dict(context)
     ctx["value"] = value
+    ctx[q.id] = value  # the rule sees the answer being given, under either name
     low = _bound(q, q.min, ctx)
     high = _bound(q, q.max, ctx)
     measure = len(value) if q.type == "multi_choice" else value
@@ -184,7 +185,8 @@ def _bound_message(q: Question, which: str, bound: Any) -> str:
             f"Дата не может быть позже {shown}."
         )
     if q.type == "multi_choice":
-        word = dates.plural(bound, "вариант", "варианта", "вариантов")
+        # «не меньше/не больше N» takes the genitive: 1 варианта, 3 вариантов, 21 варианта.
+        word = dates.plural(bound, "варианта", "вариантов", "вариантов")
         return f"Выберите не меньше {bound} {word}." if which == "min" else (
             f"Выберите не больше {bound} {word}."
         )
