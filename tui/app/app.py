@@ -1,0 +1,170 @@
+"""The Sobesednik application: screens over one :class:`~tui.core.session.Session`.
+
+The screen stack is always: the start screen, then (during an interview) the question
+screen, then perhaps the review screen and the plan screen on top. Leaving an interview
+pops back to the start screen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+
+from tui.app.screens.start import StartScreen
+
+if TYPE_CHECKING:
+    from tui.core.script import Bundle
+    from tui.core.session import Session
+    from tui.core.store import Store
+
+#: A kiosk left alone this long goes back to the start screen, hiding the last client's answers.
+KIOSK_IDLE_SECONDS = 300.0
+
+
+class SobesednikApp(App[None]):
+    TITLE = "Собеседник"
+    CSS_PATH = "app.tcss"
+    # The palette's built-in commands speak English; everything here is in Russian.
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Выход", priority=True),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
+    ]
+
+    def __init__(
+        self,
+        bundle: Bundle,
+        store: Store,
+        *,
+        today: date,
+        kiosk: bool = False,
+        inspector: str | None = None,
+        record: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.bundle = bundle
+        self.store = store
+        self.today = today
+        self.kiosk = kiosk
+        self.inspector = inspector
+        self.record = record
+        self.idle_seconds = KIOSK_IDLE_SECONDS
+        self._idle_timer: Timer | None = None
+
+    def get_default_screen(self) -> Screen[Any]:
+        return StartScreen()
+
+    def on_mount(self) -> None:
+        self.sub_title = "терминал самообслуживания" if self.kiosk else "интервью с клиентом ЦЗН"
+        if self.kiosk:
+            self._idle_timer = self.set_interval(self.idle_seconds, self._idle)
+
+    # ------------------------------------------------------------------ kiosk
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quit" and self.kiosk:
+            return False
+        return True
+
+    def action_help_quit(self) -> None:
+        if not self.kiosk:
+            self.notify("Чтобы выйти из программы, нажмите Ctrl+Q.", title="Выйти?")
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.kiosk and isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown):
+            self._reset_idle()
+        await super().on_event(event)
+
+    def _reset_idle(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.reset()
+
+    def _idle(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.go_home("Интервью прервано: долго не было ответа. Ответы, которые вы дали, сохранены.")
+
+    # ------------------------------------------------------------------ sessions
+
+    @property
+    def mode(self) -> str:
+        from tui.core.session import INSPECTOR, KIOSK
+
+        return KIOSK if self.kiosk else INSPECTOR
+
+    def new_interview(self) -> None:
+        from tui.core.session import Session
+
+        session = Session(
+            self.bundle, self.store, self.today,
+            mode=self.mode, inspector=self.inspector, record=self.record,
+        )
+        self.open_session(session)
+
+    def resume_interview(self, iid: str) -> None:
+        from tui.core.session import Session
+        from tui.core.store import StoreError
+
+        try:
+            session = Session.resume(
+                self.bundle, self.store, iid,
+                mode=self.mode, inspector=self.inspector, record=self.record,
+            )
+        except StoreError as exc:
+            self.notify(str(exc), title="Интервью не открывается", severity="error", timeout=10)
+            return
+        self.open_session(session)
+        if session.current is not None:
+            self.notify("Интервью продолжается с первого вопроса без ответа. Прежние ответы сохранены.")
+
+    def open_session(self, session: Session) -> None:
+        from tui.app.screens.question import QuestionScreen
+
+        self.push_screen(QuestionScreen(session))
+        if session.current is None:
+            self.show_review(session)
+
+    def show_review(self, session: Session) -> None:
+        from tui.app.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(session))
+
+    def show_plan(self, session: Session) -> str | None:
+        """Render the plan, mark the interview complete and show it; an error message if not."""
+        from tui.app.screens.plan import PlanScreen
+        from tui.core.plan import PlanError
+        from tui.core.store import StoreError
+
+        warning = ""
+        try:
+            text = session.finish()
+        except PlanError as exc:
+            return f"План не сформирован: {exc}"
+        except StoreError as exc:
+            # The plan is rendered, but the interview could not be marked complete on disk.
+            text = session.plan()
+            warning = f"Интервью не отмечено как завершённое: {exc}"
+        self.push_screen(PlanScreen(session, text, warning))
+        return None
+
+    def leave_interview(self, session: Session) -> None:
+        """Leave the interview for the start screen, saying what became of the answers."""
+        if session.iid is None:
+            message = "Интервью прервано до согласия на обработку данных: ничего не сохранено."
+        elif session.kiosk:
+            message = "Интервью прервано. Ваши ответы сохранены: инспектор сможет продолжить его с вами."
+        else:
+            message = "Интервью прервано. Ответы сохранены: его можно продолжить с начального экрана."
+        self.go_home(message)
+
+    def go_home(self, message: str | None = None) -> None:
+        """Back to the start screen; the interview's stored answers stay."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if message:
+            self.notify(message, timeout=6)

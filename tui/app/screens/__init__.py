@@ -1,0 +1,1 @@
+"""The screens of Sobesednik: start, question, review, plan."""

@@ -1,0 +1,230 @@
+"""The question screen: one question of the interview at a time (``session.current``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Collapsible, Footer, Header, Input, Label, ProgressBar, Static
+
+from tui.app.widgets.answer import HINTS, AnswerConfirmed, make_answer_widget
+from tui.core.store import StoreError
+from tui.core.values import AnswerError
+
+if TYPE_CHECKING:
+    from tui.app.app import SobesednikApp
+    from tui.core.script import Question, Script
+    from tui.core.session import Session
+
+
+def guidance_text(script: Script) -> str:
+    """The module's advice for the inspector, as Rich markup."""
+    from rich.markup import escape
+
+    out: list[str] = []
+    if script.traits:
+        out.append("[b]Особенности группы[/b]")
+        out.extend(f" • {escape(t)}" for t in script.traits)
+    if script.approach:
+        if out:
+            out.append("")
+        out.append("[b]Как работать[/b]")
+        out.extend(f" • {escape(a)}" for a in script.approach)
+    return "\n".join(out)
+
+
+class QuestionScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+n", "next", "Далее"),
+        Binding("ctrl+b", "back", "Назад"),
+        Binding("ctrl+r", "review", "Все ответы"),
+        Binding("escape", "leave", "Выйти"),
+        Binding("f2", "toggle_guidance", "Подсказка"),
+    ]
+
+    app: SobesednikApp
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.shown: Question | None = None
+        self._guidance_for: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="topbar"):
+            yield Label(id="section")
+            yield Label(id="position")
+            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+        yield Container(id="guidance-slot")
+        with VerticalScroll(id="body"):
+            yield Static(id="wording")
+            yield Static(id="note")
+            yield Static(id="help")
+            yield Static(id="consent-text")
+            yield Container(id="answer-slot")
+            yield Static(id="hint")
+            yield Static(id="error")
+        with Horizontal(id="buttons"):
+            yield Button("← Назад", id="back", compact=True)
+            yield Button("Далее →", id="next", variant="primary", compact=True)
+            yield Button("Все ответы", id="review", compact=True)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.show_question()
+
+    async def on_screen_resume(self) -> None:
+        # Back from the review: show the question it chose (or the one left open).
+        if not self.is_current:
+            return
+        if self.session.current is None:
+            self.session.back()
+        if self.session.current is not self.shown:
+            await self.show_question()
+
+    # ------------------------------------------------------------------ showing
+
+    async def show_question(self) -> None:
+        q = self.session.current
+        if q is None:
+            return
+        self.shown = q
+        kiosk = self.session.kiosk
+        answered, total = self.session.progress()
+        number = next((i for i, x in enumerate(self.session.interview.questions) if x.id == q.id), 0)
+        self.query_one("#section", Label).update(q.section.title if q.section else "")
+        self.query_one("#position", Label).update(f"Вопрос {number + 1} из {total}")
+        self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=answered)
+        self.query_one("#wording", Static).update(q.wording(kiosk))
+        note = self.query_one("#note", Static)
+        note.update("Необязательный вопрос: можно оставить без ответа.")
+        note.display = not q.required
+        help_ = self.query_one("#help", Static)
+        help_.update(q.help or "")
+        help_.display = bool(q.help)
+        consent = self.query_one("#consent-text", Static)
+        consent_text = self._consent_text(q)
+        consent.update(consent_text)
+        consent.display = bool(consent_text)
+        hint = self.query_one("#hint", Static)
+        hint.update(HINTS.get(q.type, ""))
+        hint.display = q.type in HINTS
+        self.show_error("")
+        await self._show_guidance(q)
+        slot = self.query_one("#answer-slot")
+        await slot.remove_children()
+        widget = make_answer_widget(q, self.session.value(q.id), kiosk=kiosk)
+        await slot.mount(widget)
+        self.query_one("#back", Button).disabled = not self.session.can_go_back()
+        self.query_one("#review", Button).disabled = answered == 0
+        self.query_one("#body", VerticalScroll).scroll_home(animate=False)
+        widget.focus()
+        self.refresh_bindings()
+
+    def _consent_text(self, q: Question) -> str:
+        if q.id != self.session.consent_question or self.session.bundle.profile is None:
+            return ""
+        return str(self.session.bundle.profile.consent.get("text") or "")
+
+    async def _show_guidance(self, q: Question) -> None:
+        """The group module's advice for the inspector; never at a kiosk."""
+        script = q.script
+        wanted = None
+        if not self.session.kiosk and script is not None and script.kind == "module":
+            if script.traits or script.approach:
+                wanted = script.id
+        if wanted == self._guidance_for:
+            return
+        slot = self.query_one("#guidance-slot")
+        await slot.remove_children()
+        self._guidance_for = wanted
+        slot.display = wanted is not None
+        if script is not None and wanted is not None:
+            group = self.session.bundle.group(script.group or "")
+            title = group.title if group else script.title
+            await slot.mount(
+                Collapsible(
+                    VerticalScroll(Static(guidance_text(script)), id="guidance-text"),
+                    title=f"Подсказка инспектору (F2): {title}",
+                    collapsed=True,
+                    id="guidance",
+                )
+            )
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#error", Static)
+        error.update(message)
+        error.display = bool(message)
+        for widget in self.query("#answer"):
+            widget.set_class(bool(message), "-invalid")
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return True if self.session.can_go_back() else None
+        if action == "review":
+            return True if self.session.progress()[0] > 0 else None
+        if action == "toggle_guidance":
+            return self._guidance_for is not None
+        return True
+
+    def _raw(self) -> Any:
+        widget = self.query_one("#answer")
+        return widget.raw()  # type: ignore[attr-defined]
+
+    async def action_next(self) -> None:
+        if self.session.current is None:
+            return
+        try:
+            following = self.session.submit(self._raw())
+        except AnswerError as exc:
+            self.show_error(str(exc))
+            self.query_one("#answer").focus()
+            return
+        except StoreError as exc:
+            self.show_error(f"Ответ НЕ сохранён. {exc}")
+            self.notify(str(exc), title="Ответ не сохранён", severity="error", timeout=10)
+            self.query_one("#answer").focus()
+            return
+        if following is None:
+            self.app.show_review(self.session)
+        else:
+            await self.show_question()
+
+    async def action_back(self) -> None:
+        if self.session.can_go_back():
+            self.session.back()
+            await self.show_question()
+
+    def action_review(self) -> None:
+        if self.session.progress()[0] > 0:
+            self.app.show_review(self.session)
+
+    def action_leave(self) -> None:
+        self.app.leave_interview(self.session)
+
+    def action_toggle_guidance(self) -> None:
+        for collapsible in self.query(Collapsible):
+            collapsible.collapsed = not collapsible.collapsed
+
+    @on(AnswerConfirmed)
+    @on(Input.Submitted, "#answer")
+    @on(Button.Pressed, "#next")
+    async def _next_requested(self, event: Message) -> None:
+        event.stop()
+        await self.action_next()
+
+    @on(Button.Pressed, "#back")
+    async def _back_pressed(self) -> None:
+        await self.action_back()
+
+    @on(Button.Pressed, "#review")
+    def _review_pressed(self) -> None:
+        self.action_review()

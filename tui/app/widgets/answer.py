@@ -1,0 +1,183 @@
+"""Answer widgets: one per question type, each able to hand back what the person entered.
+
+The widgets do not validate: the engine does, when Next is pressed, so the screen, replay
+and the kiosk accept exactly the same answers. ``raw()`` returns what
+:meth:`tui.core.session.Session.submit` takes: text for the typed types, ``True``/``False``
+for yes/no, the choice value for a choice and a list of values for a multiple choice.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, MaskedInput, RadioButton, RadioSet, SelectionList, TextArea
+
+from tui.core import values
+from tui.core.script import Question
+
+#: Only these characters can be typed into number and phone boxes; the engine checks the rest.
+_RESTRICT = {
+    "integer": r"[-+]?[\d \u00a0]*",
+    "number": r"[-+]?[\d \u00a0]*[.,]?\d*",
+    "phone": r"[\d \u00a0()+\-]*",
+}
+_PLACEHOLDER = {
+    "integer": "число цифрами",
+    "number": "число, например 7,5",
+    "phone": "+7 912 345-67-89",
+    "date": "ДД.ММ.ГГГГ",
+}
+#: A short reminder of the keys, shown under the widget.
+HINTS = {
+    "yes_no": "↑↓ — выбрать, Enter — ответить и перейти дальше",
+    "choice": "↑↓ — выбрать, Enter — ответить и перейти дальше",
+    "multi_choice": "↑↓ — перейти, Пробел — отметить или снять, Enter — далее",
+    "long_text": "Enter — новая строка, Ctrl+N — далее",
+}
+
+
+class AnswerConfirmed(Message):
+    """The person pressed Enter on an answer widget: go to the next question."""
+
+
+class AnswerWidget(Protocol):
+    def raw(self) -> Any: ...
+
+
+class TextAnswer(Input):
+    """A one-line answer: text, integer, number, phone."""
+
+    def raw(self) -> Any:
+        return self.value
+
+
+class DateAnswer(MaskedInput):
+    """A date typed as ДД.ММ.ГГГГ; the dots are put in while typing."""
+
+    def __init__(self, value: str, **kwargs: Any) -> None:
+        super().__init__("00.00.0000", value=value, placeholder=_PLACEHOLDER["date"], **kwargs)
+
+    def raw(self) -> Any:
+        # The mask keeps blanks for digits not typed («1 .2 .1990»): the engine reads «1.2.1990».
+        text = self.value.replace(" ", "")
+        return "" if not text.strip(".") else text
+
+
+class LongTextAnswer(TextArea):
+    """A free text of several lines; the border shows how many characters are left."""
+
+    def __init__(
+        self, text: str, max_length: int | None, placeholder: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(text, soft_wrap=True, show_line_numbers=False, placeholder=placeholder, **kwargs)
+        self.max_length = max_length
+        self._count()
+
+    def _count(self) -> None:
+        if self.max_length:
+            self.border_subtitle = f"{len(self.text.strip())} из {self.max_length} знаков"
+
+    def on_text_area_changed(self) -> None:
+        self._count()
+
+    def raw(self) -> Any:
+        return self.text
+
+
+class ChoiceAnswer(RadioSet):
+    """One option of several. Enter picks the highlighted option and confirms it."""
+
+    BINDINGS = [
+        Binding("enter", "confirm", "Ответить", show=False),
+        Binding("space", "toggle_button", "Выбрать", show=False),
+    ]
+
+    def __init__(self, labels: list[str], choices: list[Any], chosen: int | None, **kwargs: Any) -> None:
+        buttons = [RadioButton(label, value=i == chosen) for i, label in enumerate(labels)]
+        super().__init__(*buttons, **kwargs)
+        self.choices = choices
+        self.chosen = chosen
+
+    def on_mount(self) -> None:
+        # RadioSet's own mount handler (run after this one) highlights the first option;
+        # start the keyboard highlight on the answer given before instead.
+        self.call_later(self._highlight_chosen)
+
+    def _highlight_chosen(self) -> None:
+        if self.chosen is not None:
+            self._selected = self.chosen
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self.chosen = event.index
+
+    def action_confirm(self) -> None:
+        index = self._selected
+        if index is not None:
+            # Known at once, not when the button's Changed message arrives.
+            self.chosen = index
+            button = self._nodes[index]
+            if isinstance(button, RadioButton) and not button.value:
+                button.value = True
+        self.post_message(AnswerConfirmed())
+
+    def raw(self) -> Any:
+        if self.chosen is None or not 0 <= self.chosen < len(self.choices):
+            return None
+        return self.choices[self.chosen]
+
+
+class MultiChoiceAnswer(SelectionList[str]):
+    """Any number of options. Space ticks the highlighted one; Enter confirms."""
+
+    BINDINGS = [Binding("enter", "confirm", "Далее", show=False)]
+
+    def action_confirm(self) -> None:
+        self.post_message(AnswerConfirmed())
+
+    def raw(self) -> Any:
+        order = [self.get_option_at_index(i).value for i in range(self.option_count)]
+        chosen = set(self.selected)
+        return [v for v in order if v in chosen]
+
+
+def _label(q: Question, index: int, kiosk: bool) -> str:
+    c = q.choices[index]
+    return (c.label_client or c.label) if kiosk else c.label
+
+
+def make_answer_widget(q: Question, value: Any, *, kiosk: bool = False) -> Widget:
+    """The widget for ``q``, pre-filled with ``value`` (a typed answer or ``None``)."""
+    wid = "answer"
+    t = q.type
+    classes = f"answer-{t.replace('_', '-')}"
+    if t == "yes_no":
+        chosen = None if value is None else (0 if value else 1)
+        return ChoiceAnswer(["Да", "Нет"], [True, False], chosen, id=wid, classes=classes)
+    if t == "choice":
+        labels = [_label(q, i, kiosk) for i in range(len(q.choices))]
+        values_ = q.choice_values
+        chosen = values_.index(value) if value in values_ else None
+        return ChoiceAnswer(labels, values_, chosen, id=wid, classes=classes)
+    if t == "multi_choice":
+        picked = set(value or [])
+        return MultiChoiceAnswer(
+            *[(_label(q, i, kiosk), c.value, c.value in picked) for i, c in enumerate(q.choices)],
+            id=wid,
+            classes=classes,
+        )
+    text = values.to_input_text(q, value)
+    if t == "long_text":
+        return LongTextAnswer(text, q.max_length, q.placeholder or "", id=wid, classes=classes)
+    if t == "date":
+        return DateAnswer(text, id=wid, classes=classes)
+    return TextAnswer(
+        value=text,
+        placeholder=q.placeholder or _PLACEHOLDER.get(t, ""),
+        restrict=_RESTRICT.get(t),
+        max_length=q.max_length or (20 if t == "phone" else 0),
+        id=wid,
+        classes=classes,
+    )
