@@ -1,0 +1,96 @@
+"""How the screens look at 80x24 (pytest-textual-snapshot; `pytest --snapshot-update` to renew).
+
+The interviews are prepared through :class:`~tui.core.session.Session` with a fixed date and
+fixed store timestamps, so every snapshot is the same on every run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from tests.helpers import REPLAYS, TODAY, bundle
+from tui.app.app import SobesednikApp
+from tui.core.session import Session
+from tui.core.store import Store
+
+SIZE = (80, 24)
+MOTHER = yaml.safe_load((REPLAYS / "mother_own_business.yaml").read_text(encoding="utf-8"))["answers"]
+INSPECTOR = "Иванова И. И."
+
+
+@pytest.fixture
+def fixed_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.setattr("tui.core.store._now", lambda: "2026-11-27T10:15:00+03:00")
+    return Store(tmp_path / "data")
+
+
+def draft(store: Store, upto: str | None = None) -> str:
+    """An interview answered from the replay file up to question ``upto`` (or to the end)."""
+    session = Session(bundle(), store, TODAY, inspector=INSPECTOR)
+    while session.current is not None and session.current.id != upto:
+        session.submit(MOTHER[session.current.id])
+    assert session.iid is not None
+    return session.iid
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait for the screen, stop cursors blinking and clear the toasts."""
+    await pilot.pause()
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+def test_question_screen(snap_compare, fixed_store: Store) -> None:
+    """The «salary_importance» choice after the profile, resumed from the start screen."""
+    draft(fixed_store, "salary_importance")
+    app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_start_screen_with_an_unfinished_interview(snap_compare, fixed_store: Store) -> None:
+    draft(fixed_store, "phone")
+    app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_review_screen(snap_compare, fixed_store: Store) -> None:
+    draft(fixed_store)
+    app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_date_question_with_an_error(snap_compare, fixed_store: Store) -> None:
+    """A kiosk client types a date that does not exist."""
+    app = SobesednikApp(bundle(), fixed_store, today=TODAY, kiosk=True)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press("enter")  # «Начать»
+        await pilot.pause()
+        await pilot.press("enter")  # consent: «Да»
+        await pilot.press(*"Смирнова", "enter", *"Ольга", "enter", "enter")
+        await pilot.press(*"31021990", "enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
