@@ -9,6 +9,7 @@ the line the problem must point to, which has to occur exactly once in its file.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -204,11 +205,12 @@ CASES = {
     # ------------------------------------------------------------------ YAML itself
     "yaml: a colon inside unquoted text": (
         [(M, "ask: Готова ли клиент пройти обучение?", "ask: Обучение: готова ли клиент?")],
-        [(M, "ask: Обучение: готова", "это не YAML: mapping values are not allowed here")],
+        [(M, "ask: Обучение: готова",
+          "это не YAML: двоеточие внутри текста без кавычек: возьмите текст в кавычки")],
     ),
     "yaml: a tab in the indentation": (
         [(P, "        ask: Фамилия клиента\n", "\task: Фамилия клиента\n")],
-        [(P, "\task: Фамилия", "это не YAML: found character '\\t' that cannot start any token")],
+        [(P, "\task: Фамилия", "это не YAML: табуляция в отступе: делайте отступы пробелами")],
     ),
     "yaml: a key given twice": (
         [(P, "        max_length: 60\n", "        max_length: 60\n        max_length: 80\n")],
@@ -497,7 +499,13 @@ def test_problem_is_named_with_file_and_line(tmp_path, name):
         f"{root / rel}:{_marker_line(root, rel, marker)}: {_expand(root, message)}"
         for rel, marker, message in expected
     ]
-    assert sorted(problems_of(root)) == sorted(want)
+    assert sorted(_without_parser_words(problems_of(root))) == sorted(want)
+
+
+def _without_parser_words(problems: list[str]) -> list[str]:
+    """YAML syntax problems end with the parser's own words in brackets, which differ
+    between libyaml and pure-Python PyYAML; the explanation before them is ours."""
+    return [re.sub(r" \([^()]*\)$", "", p) if "это не YAML" in p else p for p in problems]
 
 
 def test_two_profiles(tmp_path):

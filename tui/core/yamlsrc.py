@@ -7,6 +7,7 @@ line of its node and of each key.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,12 @@ class YamlError(Exception):
         self.message = message
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser (when PyYAML has it) is about ten times faster than the pure-Python one
+# and reports the same marks; the constructors below are ours either way.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
     pass
 
 
@@ -86,13 +92,45 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+# The parser's most common complaints, said so that a script editor knows what to fix.
+# libyaml and the pure-Python parser word some of them differently; both map here.
+_EXPLAINED = (
+    (re.compile(r"mapping values are not allowed"),
+     "двоеточие внутри текста без кавычек: возьмите текст в кавычки"),
+    (re.compile(r"tab character|character '\\t'"), "табуляция в отступе: делайте отступы пробелами"),
+    (re.compile(r"could not find expected ':'"), "ожидалось «ключ: значение» (нет двоеточия?)"),
+    (re.compile(r"expected <block end>|expected <block mapping start>|did not find expected key"),
+     "неверный отступ: элементы одного уровня должны начинаться в одном столбце"),
+    (re.compile(r"did not find expected '-' indicator|expected '-'"),
+     "неверный отступ в списке: каждый элемент начинается с «- » в одном столбце"),
+    (re.compile(r"found unexpected end of stream|unexpected end of stream"),
+     "файл обрывается: не закрыты кавычки или скобки"),
+    (re.compile(r"expected ',' or '\]'|expected ',' or ']'"), "не закрыта квадратная скобка «]»"),
+    (re.compile(r"expected ',' or '}'"), "не закрыта фигурная скобка «}»"),
+    (re.compile(r"expected the node content, but found"), "нет значения: не закрыты скобки?"),
+)
+
+
+def explain(problem: str, source_line: str = "") -> str:
+    """The parser's complaint in words a script editor can act on, the original in brackets."""
+    indent = source_line[: len(source_line) - len(source_line.lstrip())]
+    if "\t" in indent:
+        return f"табуляция в отступе: делайте отступы пробелами ({problem})"
+    for pattern, text in _EXPLAINED:
+        if pattern.search(problem):
+            return f"{text} ({problem})"
+    return problem
+
+
 def load_text(text: str, path: Path | str = "<text>") -> Any:
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        what = exc.problem or exc.context or "ошибка разбора"
+        lines = text.splitlines()
+        source_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        what = explain(exc.problem or exc.context or "ошибка разбора", source_line)
         raise YamlError(path, line, f"это не YAML: {what}") from exc
     except yaml.YAMLError as exc:
         raise YamlError(path, 0, f"это не YAML: {exc}") from exc
