@@ -116,7 +116,7 @@ class SobesednikApp(App[None]):
                 mode=self.mode, inspector=self.inspector, record=self.record,
             )
         except StoreError as exc:
-            self.notify(str(exc), title="Интервью не открывается", severity="error", timeout=10)
+            self.notify(str(exc), title="Интервью не открывается", severity="error", timeout=10, markup=False)
             return
         self.open_session(session)
         if session.current is not None:
@@ -167,4 +167,4 @@ class SobesednikApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         if message:
-            self.notify(message, timeout=6)
+            self.notify(message, timeout=6, markup=False)

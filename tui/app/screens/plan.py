@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Markdown, Static
 
@@ -80,7 +81,7 @@ class SavePlanModal(ModalScreen[Path | None]):
         try:
             atomic_write(path, self.text)
         except OSError as exc:
-            error.update(f"План не сохранён. {_os_error_message(exc, path)}")
+            error.update(Content(f"План не сохранён. {_os_error_message(exc, path)}"))
             error.display = True
             return
         self.dismiss(path.resolve())
@@ -114,7 +115,7 @@ class PlanScreen(Screen[None]):
     def on_mount(self) -> None:
         status = self.query_one("#plan-status", Static)
         if self.warning:
-            status.update(self.warning)
+            status.update(Content(self.warning))
             status.add_class("-error")
         elif self.session.kiosk:
             status.update(
@@ -141,8 +142,8 @@ class PlanScreen(Screen[None]):
             return
         status = self.query_one("#plan-status", Static)
         status.remove_class("-error")
-        status.update(f"План сохранён: {path}")
-        self.notify(f"План сохранён: {path}", title="Готово")
+        status.update(Content(f"План сохранён: {path}"))
+        self.notify(f"План сохранён: {path}", title="Готово", markup=False)
 
     def action_home(self) -> None:
         self.app.go_home()

@@ -8,6 +8,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, VerticalScroll
+from textual.content import Content
+from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Collapsible, Footer, Header, Input, Label, ProgressBar, Static
@@ -22,20 +24,17 @@ if TYPE_CHECKING:
     from tui.core.session import Session
 
 
-def guidance_text(script: Script) -> str:
-    """The module's advice for the inspector, as Rich markup."""
-    from rich.markup import escape
-
-    out: list[str] = []
-    if script.traits:
-        out.append("[b]Особенности группы[/b]")
-        out.extend(f" • {escape(t)}" for t in script.traits)
-    if script.approach:
-        if out:
-            out.append("")
-        out.append("[b]Как работать[/b]")
-        out.extend(f" • {escape(a)}" for a in script.approach)
-    return "\n".join(out)
+def guidance_text(script: Script) -> Content:
+    """The module's advice for the inspector (script text is never read as markup)."""
+    parts: list[str | tuple[str, str]] = []
+    for heading, items in (("Особенности группы", script.traits), ("Как работать", script.approach)):
+        if not items:
+            continue
+        if parts:
+            parts.append("\n\n")
+        parts.append((heading, "bold"))
+        parts.extend(f"\n • {item}" for item in items)
+    return Content.assemble(*parts)
 
 
 class QuestionScreen(Screen[None]):
@@ -98,19 +97,19 @@ class QuestionScreen(Screen[None]):
         kiosk = self.session.kiosk
         answered, total = self.session.progress()
         number = next((i for i, x in enumerate(self.session.interview.questions) if x.id == q.id), 0)
-        self.query_one("#section", Label).update(q.section.title if q.section else "")
+        self.query_one("#section", Label).update(Content(q.section.title if q.section else ""))
         self.query_one("#position", Label).update(f"Вопрос {number + 1} из {total}")
         self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=answered)
-        self.query_one("#wording", Static).update(q.wording(kiosk))
+        self.query_one("#wording", Static).update(Content(q.wording(kiosk)))
         note = self.query_one("#note", Static)
         note.update("Необязательный вопрос: можно оставить без ответа.")
         note.display = not q.required
         help_ = self.query_one("#help", Static)
-        help_.update(q.help or "")
+        help_.update(Content(q.help or ""))
         help_.display = bool(q.help)
         consent = self.query_one("#consent-text", Static)
         consent_text = self._consent_text(q)
-        consent.update(consent_text)
+        consent.update(Content(consent_text))
         consent.display = bool(consent_text)
         hint = self.query_one("#hint", Static)
         hint.update(HINTS.get(q.type, ""))
@@ -151,7 +150,7 @@ class QuestionScreen(Screen[None]):
             await slot.mount(
                 Collapsible(
                     VerticalScroll(Static(guidance_text(script)), id="guidance-text"),
-                    title=f"Подсказка инспектору (F2): {title}",
+                    title=f"Подсказка инспектору (F2): {escape(title)}",
                     collapsed=True,
                     id="guidance",
                 )
@@ -159,7 +158,7 @@ class QuestionScreen(Screen[None]):
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#error", Static)
-        error.update(message)
+        error.update(Content(message))
         error.display = bool(message)
         for widget in self.query("#answer"):
             widget.set_class(bool(message), "-invalid")
@@ -190,7 +189,7 @@ class QuestionScreen(Screen[None]):
             return
         except StoreError as exc:
             self.show_error(f"Ответ НЕ сохранён. {exc}")
-            self.notify(str(exc), title="Ответ не сохранён", severity="error", timeout=10)
+            self.notify(str(exc), title="Ответ не сохранён", severity="error", timeout=10, markup=False)
             self.query_one("#answer").focus()
             return
         if following is None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
@@ -60,15 +62,16 @@ class ReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         s = self.session
-        from rich.markup import escape
-
         members = s.interview.classification.members
         if members:
-            lines = [f"[b]{escape(g.title)}[/b] — {escape(g.reason)}" for g in members]
-            label = "Клиентская группа" if len(members) == 1 else "Клиентские группы"
-            text = f"{label}: " + "\n".join(lines)
+            parts: list[str | tuple[str, str]] = [
+                "Клиентская группа: " if len(members) == 1 else "Клиентские группы:"
+            ]
+            for g in members:
+                parts += ["\n" if len(members) > 1 else "", (g.title, "bold"), f" — {g.reason}"]
+            text = Content.assemble(*parts)
         else:
-            text = "Клиентская группа не определена."
+            text = Content("Клиентская группа не определена.")
         self.query_one("#groups", Static).update(text)
         table = self.query_one("#answers", DataTable)
         answered = s.interview.state.answered
@@ -77,8 +80,8 @@ class ReviewScreen(Screen[None]):
             shown = s.interview.display(q.id) if q.id in answered else "(нет ответа)"
             table.add_row(
                 str(i + 1),
-                shorten(q.wording(s.kiosk), _QUESTION_WIDTH),
-                shorten(shown, _ANSWER_WIDTH),
+                Text(shorten(q.wording(s.kiosk), _QUESTION_WIDTH)),
+                Text(shorten(shown, _ANSWER_WIDTH)),
                 key=q.id,
             )
             if s.current is not None and q.id == s.current.id:
@@ -118,15 +121,13 @@ class ReviewScreen(Screen[None]):
         error = self.app.show_plan(self.session)
         if error:
             status = self.query_one("#status", Static)
-            status.update(error)
+            status.update(Content(error))
             status.add_class("-error")
-            self.notify(error, title="План не сформирован", severity="error", timeout=10)
+            self.notify(error, title="План не сформирован", severity="error", timeout=10, markup=False)
 
     @on(DataTable.RowHighlighted, "#answers")
     def _show_detail(self, event: DataTable.RowHighlighted) -> None:
         """The highlighted question and its answer in full (the table cuts them short)."""
-        from rich.markup import escape
-
         qid = event.row_key.value
         if qid is None:
             return
@@ -134,7 +135,7 @@ class ReviewScreen(Screen[None]):
         q = s.interview.question(qid)
         shown = s.interview.display(qid) if qid in s.interview.state.answered else "нет ответа"
         self.query_one("#detail", Static).update(
-            f"{escape(q.wording(s.kiosk))} — [b]{escape(shown)}[/b]"
+            Content.assemble(q.wording(s.kiosk), " — ", (shown, "bold"))
         )
 
     @on(DataTable.RowSelected, "#answers")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -99,12 +100,14 @@ class StartScreen(Screen[None]):
             drafts = self.app.store.unfinished()
         except StoreError as exc:
             drafts = []
-            self.notify(str(exc), title="Список интервью не читается", severity="error", timeout=10)
+            self.notify(
+                str(exc), title="Список интервью не читается", severity="error", timeout=10, markup=False
+            )
         table = self.query_one("#unfinished", DataTable)
         table.clear()
         for s in drafts:
             table.add_row(
-                client_name(s),
+                Text(client_name(s)),
                 _iso_date((s.get("client") or {}).get("birth_date")),
                 _iso_time(s.get("updated_at")),
                 key=str(s.get("id")),

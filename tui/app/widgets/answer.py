@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, MaskedInput, RadioButton, RadioSet, SelectionList, TextArea
@@ -27,7 +28,7 @@ _RESTRICT = {
 _PLACEHOLDER = {
     "integer": "число цифрами",
     "number": "число, например 7,5",
-    "phone": "+7 912 345-67-89",
+    "phone": "+7 ___ ___-__-__",
     "date": "ДД.ММ.ГГГГ",
 }
 #: A short reminder of the keys, shown under the widget.
@@ -96,7 +97,7 @@ class ChoiceAnswer(RadioSet):
     ]
 
     def __init__(self, labels: list[str], choices: list[Any], chosen: int | None, **kwargs: Any) -> None:
-        buttons = [RadioButton(label, value=i == chosen) for i, label in enumerate(labels)]
+        buttons = [RadioButton(Content(label), value=i == chosen) for i, label in enumerate(labels)]
         super().__init__(*buttons, **kwargs)
         self.choices = choices
         self.chosen = chosen
@@ -164,7 +165,7 @@ def make_answer_widget(q: Question, value: Any, *, kiosk: bool = False) -> Widge
     if t == "multi_choice":
         picked = set(value or [])
         return MultiChoiceAnswer(
-            *[(_label(q, i, kiosk), c.value, c.value in picked) for i, c in enumerate(q.choices)],
+            *[(Content(_label(q, i, kiosk)), c.value, c.value in picked) for i, c in enumerate(q.choices)],
             id=wid,
             classes=classes,
         )
