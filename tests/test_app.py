@@ -208,7 +208,7 @@ async def test_changing_a_choice_from_the_review(make_app, store: Store) -> None
         # Nothing left unanswered: back to the review, which shows the new answer.
         assert isinstance(app.screen, ReviewScreen)
         table = app.screen.query_one("#answers", DataTable)
-        assert table.get_row("womens_club")[2] == "Нет"
+        assert str(table.get_row("womens_club")[2]) == "Нет"
         assert "Посещение женского клуба" not in session.plan()
     assert store.load(iid).answers["womens_club"] is False
 
@@ -228,7 +228,7 @@ async def test_quitting_halfway_then_resuming(make_app, store: Store) -> None:
         assert table.row_count == 1
         assert app.focused is table
         row = table.get_row_at(0)
-        assert row[0] == "Смирнова Ольга Викторовна"
+        assert str(row[0]) == "Смирнова Ольга Викторовна"
         assert row[1] == "14.08.1991"
         await pilot.press("enter")
         await pilot.pause()
@@ -389,3 +389,58 @@ async def test_kiosk_hides_inspector_guidance(make_app, store: Store) -> None:
         assert not screen.query(Collapsible)
         wording = str(screen.query_one("#wording", Static).render())
         assert wording == "Насколько для вас важен размер зарплаты?"
+
+
+async def test_answering_with_the_mouse(make_app, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click("#new")
+        await pilot.pause()
+        session = question_screen(app).session
+        await pilot.click("#answer RadioButton")  # «Да»
+        await pilot.click("#next")
+        await pilot.pause()
+        assert session.current is not None and session.current.id == "last_name"
+        await pilot.click("#back")
+        await pilot.pause()
+        assert session.current.id == "consent_pd"
+        assert app.screen.query_one("#answer").raw() is True
+        await pilot.click("#next")
+        await pilot.pause()
+        assert session.current.id == "last_name"
+        await pilot.click("#review")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.query_one("#plan").disabled
+        await pilot.click("#back")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen) and session.current.id == "last_name"
+    assert store.load(session.iid).answers == {"consent_pd": True}
+
+
+async def test_an_idle_kiosk_goes_back_to_the_start(make_app) -> None:
+    app = make_app(kiosk=True)
+    app.idle_seconds = 0.3
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)
+        await pilot.pause(0.8)
+        assert isinstance(app.screen, StartScreen)
+
+
+async def test_square_brackets_in_answers_are_shown_as_typed(make_app, store: Store) -> None:
+    """Typed text is never read as markup (an unbalanced «[/]» would otherwise crash)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await answer_until(pilot, app, "last_name")
+        await pilot.press(*"Смирнова [/] [b]", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert str(app.screen.query_one("#answers", DataTable).get_row("last_name")[2]) == "Смирнова [/] [b]"
+        await pilot.press("escape")
+        await pilot.pause()
+        table = app.screen.query_one("#unfinished", DataTable)
+        assert str(table.get_row_at(0)[0]) == "Смирнова [/] [b]"
