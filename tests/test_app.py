@@ -209,6 +209,8 @@ async def test_changing_a_choice_from_the_review(make_app, store: Store) -> None
         assert isinstance(app.screen, ReviewScreen)
         table = app.screen.query_one("#answers", DataTable)
         assert str(table.get_row("womens_club")[2]) == "Нет"
+        # The cursor stays on the question just changed.
+        assert table.cursor_row == qids.index("womens_club")
         assert "Посещение женского клуба" not in session.plan()
     assert store.load(iid).answers["womens_club"] is False
 
@@ -444,3 +446,33 @@ async def test_square_brackets_in_answers_are_shown_as_typed(make_app, store: St
         await pilot.pause()
         table = app.screen.query_one("#unfinished", DataTable)
         assert str(table.get_row_at(0)[0]) == "Смирнова [/] [b]"
+
+
+async def test_recording_answers_for_replay(make_app, tmp_path: Path) -> None:
+    record = tmp_path / "recorded.yaml"
+    app = make_app(record=str(record))
+    async with app.run_test(size=SIZE) as pilot:
+        await answer_until(pilot, app, "first_name")
+    recorded = yaml.safe_load(record.read_text(encoding="utf-8"))
+    assert recorded["answers"] == {"consent_pd": True, "last_name": "Смирнова"}
+    assert recorded["date"] == TODAY
+
+
+async def test_deleting_an_unfinished_interview_asks_first(make_app, store: Store) -> None:
+    _draft(store, "phone")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("delete")
+        await pilot.pause()
+        # The safe answer is the default: Enter cancels.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(store.unfinished()) == 1
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.press("right", "enter")
+        await pilot.pause()
+        assert store.unfinished() == []
+        assert isinstance(app.screen, StartScreen)
+        assert app.focused is app.screen.query_one("#new")

@@ -129,10 +129,10 @@ class SobesednikApp(App[None]):
         if session.current is None:
             self.show_review(session)
 
-    def show_review(self, session: Session) -> None:
+    def show_review(self, session: Session, focus: str | None = None) -> None:
         from tui.app.screens.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(session))
+        self.push_screen(ReviewScreen(session, focus))
 
     def show_plan(self, session: Session) -> str | None:
         """Render the plan, mark the interview complete and show it; an error message if not."""

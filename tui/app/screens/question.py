@@ -179,7 +179,8 @@ class QuestionScreen(Screen[None]):
         return widget.raw()  # type: ignore[attr-defined]
 
     async def action_next(self) -> None:
-        if self.session.current is None:
+        q = self.session.current
+        if q is None:
             return
         try:
             following = self.session.submit(self._raw())
@@ -193,7 +194,7 @@ class QuestionScreen(Screen[None]):
             self.query_one("#answer").focus()
             return
         if following is None:
-            self.app.show_review(self.session)
+            self.app.show_review(self.session, focus=q.id)
         else:
             await self.show_question()
 

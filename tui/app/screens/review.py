@@ -37,9 +37,11 @@ class ReviewScreen(Screen[None]):
 
     app: SobesednikApp
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, focus: str | None = None) -> None:
         super().__init__()
         self.session = session
+        #: The question to put the cursor on (the one just answered), else the current one.
+        self.focus_qid = focus or (session.current.id if session.current else None)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,7 +86,7 @@ class ReviewScreen(Screen[None]):
                 Text(shorten(shown, _ANSWER_WIDTH)),
                 key=q.id,
             )
-            if s.current is not None and q.id == s.current.id:
+            if q.id == self.focus_qid:
                 cursor = i
         table.move_cursor(row=cursor)
         table.focus()

@@ -42,7 +42,10 @@ def _iso_time(text: Any) -> str:
 
 
 class StartScreen(Screen[None]):
-    BINDINGS = [Binding("ctrl+n", "new", "Новое интервью")]
+    BINDINGS = [
+        Binding("ctrl+n", "new", "Новое интервью"),
+        Binding("delete", "discard", "Удалить выбранное"),
+    ]
 
     app: SobesednikApp
 
@@ -69,14 +72,14 @@ class StartScreen(Screen[None]):
                     yield Static(id="unfinished-title")
                     yield Static(
                         "Выберите клиента стрелками и нажмите Enter (или щёлкните строку), "
-                        "чтобы продолжить с первого вопроса без ответа.",
+                        "чтобы продолжить с первого вопроса без ответа. Delete — удалить.",
                         id="unfinished-hint",
                     )
                     table: DataTable[str] = DataTable(
                         id="unfinished", cursor_type="row", zebra_stripes=True
                     )
                     table.add_column("Клиент", key="name", width=38)
-                    table.add_column("Рождения", key="birth", width=10)
+                    table.add_column("Дата рожд.", key="birth", width=10)
                     table.add_column("Изменено", key="updated", width=16)
                     yield table
                 yield Static("Незаконченных интервью нет.", id="no-unfinished")
@@ -122,6 +125,55 @@ class StartScreen(Screen[None]):
             table.focus()
         else:
             new.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "discard":
+            if self.app.kiosk:
+                return False
+            table = self.query_one("#unfinished", DataTable)
+            return table.has_focus and table.row_count > 0
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_blur(self) -> None:
+        self.refresh_bindings()
+
+    def action_discard(self) -> None:
+        """Delete the highlighted unfinished interview (the client withdrew), after asking."""
+        from tui.app.screens.confirm import ConfirmModal
+
+        if not self.check_action("discard", ()):
+            return
+        table = self.query_one("#unfinished", DataTable)
+        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        iid = row_key.value
+        if not iid:
+            return
+        name = str(table.get_row(row_key)[0])
+
+        def discard(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            from tui.core.store import StoreError
+
+            try:
+                self.app.store.discard(iid)
+            except StoreError as exc:
+                self.notify(str(exc), title="Не удалено", severity="error", markup=False)
+                return
+            self.notify(f"Интервью удалено: {name}.", markup=False)
+            self.refresh_list()
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Удалить незаконченное интервью «{name}»? Все его ответы будут удалены "
+                "безвозвратно.",
+                "Удалить",
+            ),
+            discard,
+        )
 
     def action_new(self) -> None:
         self.app.new_interview()
