@@ -476,3 +476,19 @@ async def test_deleting_an_unfinished_interview_asks_first(make_app, store: Stor
         assert store.unfinished() == []
         assert isinstance(app.screen, StartScreen)
         assert app.focused is app.screen.query_one("#new")
+
+
+async def test_cancelling_a_deletion_keeps_the_row_chosen(make_app, store: Store) -> None:
+    _draft(store, "phone")
+    _draft(store, "sex")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#unfinished", DataTable)
+        assert table.row_count == 2
+        await pilot.press("down", "delete")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.cursor_row == 1 and app.focused is table
+    assert len(store.unfinished()) == 2

@@ -80,7 +80,7 @@ class StartScreen(Screen[None]):
                     )
                     table.add_column("Клиент", key="name", width=38)
                     table.add_column("Дата рожд.", key="birth", width=10)
-                    table.add_column("Изменено", key="updated", width=16)
+                    table.add_column("Начато", key="started", width=16)
                     yield table
                 yield Static("Незаконченных интервью нет.", id="no-unfinished")
         yield Footer()
@@ -107,12 +107,16 @@ class StartScreen(Screen[None]):
                 str(exc), title="Список интервью не читается", severity="error", timeout=10, markup=False
             )
         table = self.query_one("#unfinished", DataTable)
+        keep = None
+        if table.row_count:
+            keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         table.clear()
         for s in drafts:
             table.add_row(
                 Text(client_name(s)),
                 _iso_date((s.get("client") or {}).get("birth_date")),
-                _iso_time(s.get("updated_at")),
+                # The index refreshes «updated_at» only when the name or birth date changes.
+                _iso_time(s.get("created_at")),
                 key=str(s.get("id")),
             )
         self.query_one("#unfinished-box").display = bool(drafts)
@@ -121,7 +125,8 @@ class StartScreen(Screen[None]):
             f"Незаконченные интервью: {len(drafts)}"
         )
         if drafts:
-            table.move_cursor(row=0)
+            ids = [str(d.get("id")) for d in drafts]
+            table.move_cursor(row=ids.index(keep) if keep in ids else 0)
             table.focus()
         else:
             new.focus()
