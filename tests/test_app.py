@@ -492,3 +492,12 @@ async def test_cancelling_a_deletion_keeps_the_row_chosen(make_app, store: Store
         await pilot.pause()
         assert table.cursor_row == 1 and app.focused is table
     assert len(store.unfinished()) == 2
+
+
+async def test_ctrl_q_quits_for_the_inspector(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await answer_until(pilot, app, "last_name")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
