@@ -211,3 +211,17 @@ def test_validate_rule_may_read_the_answer_by_its_own_id(tmp_path):
     assert iv.answer("youngest_child_birth_date", "03.05.2022") == date(2022, 5, 3)
     with pytest.raises(AnswerError, match="Ребёнок не может родиться раньше клиента"):
         iv.answer("youngest_child_birth_date", "01.01.1990")
+
+
+def test_kiosk_shows_the_plain_choice_labels(tmp_path):
+    from tui.core.session import KIOSK, Session
+    from tui.core.store import Store
+
+    q = bundle().questions()["sex"]
+    q_plain = next(c for c in q.choices if c.value == "female")
+    session = Session(bundle(), Store(tmp_path), TODAY, mode=KIOSK)
+    session.interview.set_value("sex", "female")
+    assert session.display("sex") == (q_plain.label_client or q_plain.label)
+    inspector = Session(bundle(), Store(tmp_path), TODAY)
+    inspector.interview.set_value("sex", "female")
+    assert inspector.display("sex") == q_plain.label

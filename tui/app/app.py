@@ -147,7 +147,7 @@ class SobesednikApp(App[None]):
             return f"План не сформирован: {exc}"
         except StoreError as exc:
             # The plan is rendered, but the interview could not be marked complete on disk.
-            text = session.plan()
+            text = session.last_plan or ""
             warning = f"Интервью не отмечено как завершённое: {exc}"
         self.push_screen(PlanScreen(session, text, warning))
         return None

@@ -100,10 +100,10 @@ class Question:
     def wording(self, kiosk: bool = False) -> str:
         return (self.ask_client or self.ask) if kiosk else self.ask
 
-    def choice_label(self, value: Any) -> str:
+    def choice_label(self, value: Any, kiosk: bool = False) -> str:
         for c in self.choices:
             if c.value == value:
-                return c.label
+                return (c.label_client or c.label) if kiosk else c.label
         return str(value)
 
     @property

@@ -53,6 +53,7 @@ class Session:
         self.interview = interview or Interview(bundle, today)
         self.iid = iid
         self.current: Question | None = self.interview.first_pending()
+        self.last_plan: str | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -154,6 +155,23 @@ class Session:
     def progress(self) -> tuple[int, int]:
         return self.interview.progress()
 
+    def number(self, qid: str) -> int:
+        """1-based position of ``qid`` among the applicable questions (0 if not asked)."""
+        return self.interview.state.index(qid) + 1
+
+    def is_answered(self, qid: str) -> bool:
+        return qid in self.interview.state.answered
+
+    def display(self, qid: str) -> str:
+        """An answer as this session's reader sees it (a kiosk shows the plain labels)."""
+        return values.display(self.interview.question(qid), self.interview.value(qid), kiosk=self.kiosk)
+
+    def consent_text(self, qid: str) -> str:
+        """The consent text shown with the consent question; empty for any other."""
+        if qid != self.consent_question or self.bundle.profile is None:
+            return ""
+        return str(self.bundle.profile.consent.get("text") or "")
+
     @property
     def complete(self) -> bool:
         return self.interview.complete
@@ -177,8 +195,13 @@ class Session:
         return render_plan(self.interview, self.meta())
 
     def finish(self) -> str:
-        """Render the plan and mark the interview complete; return the plan."""
+        """Render the plan and mark the interview complete; return the plan.
+
+        The rendered plan is kept in :attr:`last_plan` before the store is touched, so a
+        store failure (raised as StoreError) does not lose it.
+        """
         text = self.plan()
+        self.last_plan = text
         if self.iid is not None:
             groups = [r.to_json() for r in self.interview.classification.results]
             self.store.complete(self.iid, groups=groups, plan=text, by=self.inspector)

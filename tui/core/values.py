@@ -202,8 +202,8 @@ def display_number(n: Any, group: bool = False) -> str:
     return text.replace(",", "\u00a0").replace(".", ",")
 
 
-def display(q: Question, value: Any) -> str:
-    """How an answer reads on screen and in the plan."""
+def display(q: Question, value: Any, kiosk: bool = False) -> str:
+    """How an answer reads on screen and in the plan; ``kiosk`` prefers plain labels."""
     if value is None:
         return "—"
     if q.type == "date":
@@ -211,9 +211,9 @@ def display(q: Question, value: Any) -> str:
     if q.type == "yes_no":
         return "Да" if value else "Нет"
     if q.type == "choice":
-        return q.choice_label(value)
+        return q.choice_label(value, kiosk)
     if q.type == "multi_choice":
-        return "; ".join(q.choice_label(v) for v in value)
+        return "; ".join(q.choice_label(v, kiosk) for v in value)
     if q.type in ("integer", "number"):
         return display_number(value, group=True)
     return str(value)

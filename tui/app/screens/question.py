@@ -96,9 +96,9 @@ class QuestionScreen(Screen[None]):
         self.shown = q
         kiosk = self.session.kiosk
         answered, total = self.session.progress()
-        number = next((i for i, x in enumerate(self.session.interview.questions) if x.id == q.id), 0)
+        number = self.session.number(q.id)
         self.query_one("#section", Label).update(Content(q.section.title if q.section else ""))
-        self.query_one("#position", Label).update(f"Вопрос {number + 1} из {total}")
+        self.query_one("#position", Label).update(f"Вопрос {number} из {total}")
         self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=answered)
         self.query_one("#wording", Static).update(Content(q.wording(kiosk)))
         note = self.query_one("#note", Static)
@@ -108,7 +108,7 @@ class QuestionScreen(Screen[None]):
         help_.update(Content(q.help or ""))
         help_.display = bool(q.help)
         consent = self.query_one("#consent-text", Static)
-        consent_text = self._consent_text(q)
+        consent_text = self.session.consent_text(q.id)
         consent.update(Content(consent_text))
         consent.display = bool(consent_text)
         hint = self.query_one("#hint", Static)
@@ -125,11 +125,6 @@ class QuestionScreen(Screen[None]):
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
         widget.focus()
         self.refresh_bindings()
-
-    def _consent_text(self, q: Question) -> str:
-        if q.id != self.session.consent_question or self.session.bundle.profile is None:
-            return ""
-        return str(self.session.bundle.profile.consent.get("text") or "")
 
     async def _show_guidance(self, q: Question) -> None:
         """The group module's advice for the inspector; never at a kiosk."""

@@ -76,10 +76,9 @@ class ReviewScreen(Screen[None]):
             text = Content("Клиентская группа не определена.")
         self.query_one("#groups", Static).update(text)
         table = self.query_one("#answers", DataTable)
-        answered = s.interview.state.answered
         cursor = 0
         for i, q in enumerate(s.interview.questions):
-            shown = s.interview.display(q.id) if q.id in answered else "(нет ответа)"
+            shown = s.display(q.id) if s.is_answered(q.id) else "(нет ответа)"
             table.add_row(
                 str(i + 1),
                 Text(shorten(q.wording(s.kiosk), _QUESTION_WIDTH)),
@@ -135,7 +134,7 @@ class ReviewScreen(Screen[None]):
             return
         s = self.session
         q = s.interview.question(qid)
-        shown = s.interview.display(qid) if qid in s.interview.state.answered else "нет ответа"
+        shown = s.display(qid) if s.is_answered(qid) else "нет ответа"
         self.query_one("#detail", Static).update(
             Content.assemble(q.wording(s.kiosk), " — ", (shown, "bold"))
         )
