@@ -213,15 +213,16 @@ def test_validate_rule_may_read_the_answer_by_its_own_id(tmp_path):
         iv.answer("youngest_child_birth_date", "01.01.1990")
 
 
-def test_kiosk_shows_the_plain_choice_labels(tmp_path):
-    from tui.core.session import KIOSK, Session
-    from tui.core.store import Store
+def test_kiosk_shows_the_plain_choice_labels():
+    from tui.core.script import Choice, Question, Where
+    from tui.core.values import display
 
-    q = bundle().questions()["sex"]
-    q_plain = next(c for c in q.choices if c.value == "female")
-    session = Session(bundle(), Store(tmp_path), TODAY, mode=KIOSK)
-    session.interview.set_value("sex", "female")
-    assert session.display("sex") == (q_plain.label_client or q_plain.label)
-    inspector = Session(bundle(), Store(tmp_path), TODAY)
-    inspector.interview.set_value("sex", "female")
-    assert inspector.display("sex") == q_plain.label
+    q = Question(
+        id="path", type="multi_choice", ask="Путь", where=Where("x.yaml", 1),
+        choices=[Choice("own_business", "Собственное дело (ИП, самозанятость)", "Своё дело"),
+                 Choice("employer", "Работа у работодателя")],
+    )
+    assert display(q, ["own_business", "employer"]) == (
+        "Собственное дело (ИП, самозанятость); Работа у работодателя"
+    )
+    assert display(q, ["own_business", "employer"], kiosk=True) == "Своё дело; Работа у работодателя"
