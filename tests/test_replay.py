@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import MOTHER_TYPED, REPLAYS, TODAY, bundle
+from tui.cli import main
 from tui.core.plan import render_plan
 from tui.core.replay import ReplayError, replay
 from tui.core.session import Session
@@ -121,7 +122,19 @@ def test_recorded_session_replays_to_the_same_plan(tmp_path):
     session = Session(bundle(), Store(tmp_path / "data"), TODAY, inspector="Петрова", record=record)
     while session.current is not None:
         session.submit(MOTHER_TYPED.get(session.current.id))
-    live = render_plan(session.interview, {"mode": "replay"})
+    live = session.finish()
+    assert "**Инспектор ЦЗН:** Петрова" in live
     replayed = replay(bundle(), record)
     assert replayed.unused == []
-    assert render_plan(replayed.interview, {"mode": "replay"}) == live
+    assert render_plan(replayed.interview, replayed.meta()) == live
+
+
+def test_replay_command_reproduces_the_plan_of_a_recorded_session(tmp_path):
+    record = tmp_path / "recorded.yaml"
+    session = Session(bundle(), Store(tmp_path / "data"), TODAY, inspector="Петрова Е. А.", record=record)
+    while session.current is not None:
+        session.submit(MOTHER_TYPED.get(session.current.id))
+    live = session.finish()
+    out = tmp_path / "plan.md"
+    assert main(["replay", str(record), "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == live

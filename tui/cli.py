@@ -136,7 +136,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     for g in interview.classification.undecided:
         _err(f"Не решено: {g.title} — {g.reason}")
     try:
-        plan = render_plan(interview, {"mode": "replay"})
+        plan = render_plan(interview, result.meta())
     except PlanError as exc:
         _err(str(exc))
         return 2

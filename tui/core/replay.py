@@ -25,7 +25,7 @@ from tui.core.script import Bundle
 from tui.core.values import AnswerError
 from tui.core.yamlsrc import SrcDict, YamlError, load_file
 
-_FILE_KEYS = ("date", "answers", "script", "note")
+_FILE_KEYS = ("date", "answers", "inspector", "script", "note")
 
 
 class ReplayError(Exception):
@@ -40,6 +40,11 @@ class ReplayError(Exception):
 class ReplayResult:
     interview: Interview
     unused: list[str] = field(default_factory=list)
+    inspector: str | None = None
+
+    def meta(self) -> dict[str, Any]:
+        """What the plan template knows of the interview, as a live session gives it."""
+        return {"mode": "replay", "inspector": self.inspector}
 
 
 @dataclass
@@ -48,6 +53,7 @@ class AnswersFile:
     answers: SrcDict
     date: date | None
     answers_line: int = 1
+    inspector: str | None = None
 
 
 def read_answers_file(path: Path | str) -> AnswersFile:
@@ -73,7 +79,10 @@ def read_answers_file(path: Path | str) -> AnswersFile:
             raise ReplayError(p, doc.line_of("date"), f"«date»: {exc}") from None
     elif when is not None and not isinstance(when, date):
         raise ReplayError(p, doc.line_of("date"), f"«date» должна быть датой ДД.ММ.ГГГГ, а не «{when}»")
-    return AnswersFile(p, answers, when, doc.line_of("answers"))
+    inspector = doc.get("inspector")
+    if inspector is not None and not isinstance(inspector, str):
+        raise ReplayError(p, doc.line_of("inspector"), "«inspector» должен быть текстом (ФИО инспектора)")
+    return AnswersFile(p, answers, when, doc.line_of("answers"), inspector)
 
 
 def replay(bundle: Bundle, path: Path | str, today: date | None = None) -> ReplayResult:
@@ -110,4 +119,4 @@ def replay_answers(bundle: Bundle, f: AnswersFile, today: date) -> ReplayResult:
         after = q.id
     applicable = {q.id for q in interview.questions}
     unused = [qid for qid in f.answers if qid not in applicable]
-    return ReplayResult(interview, unused)
+    return ReplayResult(interview, unused, f.inspector)

@@ -212,12 +212,18 @@ class Session:
     def _record(self) -> None:
         if self.record is None:
             return
-        write_answers_file(self.record, self.interview.answers, self.today)
+        inspector = None if self.kiosk else self.inspector
+        write_answers_file(self.record, self.interview.answers, self.today, inspector)
 
 
-def write_answers_file(path: Path, answers: Mapping[str, Any], today: date) -> None:
+def write_answers_file(
+    path: Path, answers: Mapping[str, Any], today: date, inspector: str | None = None
+) -> None:
     """Write typed answers in the replay format (see ``docs/scripts.md``)."""
-    doc = {"date": today, "answers": dict(answers)}
+    doc: dict[str, Any] = {"date": today}
+    if inspector:
+        doc["inspector"] = inspector
+    doc["answers"] = dict(answers)
     text = "# Записано Собеседником: sobesednik replay " + path.name + "\n" + yaml.safe_dump(
         doc, allow_unicode=True, sort_keys=False, width=100
     )
