@@ -136,7 +136,7 @@ async def test_whole_mother_interview_by_keyboard(make_app, store: Store, tmp_pa
     stored = store.load(session.iid)
     assert stored.status == COMPLETE
     assert stored.answers == {qid: typed(qid) for qid in MOTHER}
-    assert stored.answers["birth_date"] == "1991-08-14"
+    assert stored.answers["birth_date"] == "1987-08-14"
     assert stored.answers["phone"] == "+7 921 555-12-34"
     assert stored.answers["work_barriers"] == ["long_break", "search_skills"]
     assert stored.answers["schedule_limits"] == ["no_weekends", "until_18"]
@@ -157,11 +157,11 @@ async def test_an_impossible_date_is_explained_and_does_not_advance(make_app, st
 
         # Corrected, it goes on and the message is gone.
         app.screen.query_one("#answer", Input).value = ""
-        await pilot.press(*"14081991", "enter")
+        await pilot.press(*"14081987", "enter")
         await pilot.pause()
         assert session.current is not None and session.current.id == "sex"
         assert error_text(app) == ""
-    assert store.load(session.iid).answers["birth_date"] == "1991-08-14"
+    assert store.load(session.iid).answers["birth_date"] == "1987-08-14"
 
 
 async def test_back_then_changing_an_answer_keeps_the_others(make_app, store: Store) -> None:
@@ -231,7 +231,7 @@ async def test_quitting_halfway_then_resuming(make_app, store: Store) -> None:
         assert app.focused is table
         row = table.get_row_at(0)
         assert str(row[0]) == "Смирнова Ольга Викторовна"
-        assert row[1] == "14.08.1991"
+        assert row[1] == "14.08.1987"
         await pilot.press("enter")
         await pilot.pause()
         resumed = question_screen(app).session

@@ -173,11 +173,11 @@ BAD_ANSWERS = {
         "«children_count»: ",
     ),
     "impossible date, typed": (
-        "  birth_date: 14.08.1991\n", "  birth_date: 31.02.1990\n", "birth_date: 31.02.1990",
+        "  birth_date: 14.08.1987\n", "  birth_date: 31.02.1990\n", "birth_date: 31.02.1990",
         "«birth_date»: Такой даты нет",
     ),
     "impossible date, ISO": (
-        "  birth_date: 14.08.1991\n", "  birth_date: 1990-02-31\n", "birth_date: 1990-02-31",
+        "  birth_date: 14.08.1987\n", "  birth_date: 1990-02-31\n", "birth_date: 1990-02-31",
         "«birth_date»: Такой даты нет",
     ),
     "a choice value the question does not have": (

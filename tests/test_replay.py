@@ -47,7 +47,7 @@ def test_own_business_path_brings_financial_support_and_self_employment():
 
 def test_schedule_limits_become_job_search_criteria():
     plan = plan_of("mother_employer.yaml")
-    criteria = plan.split("## Подходящая работа: критерии подбора вакансий")[1].split("##")[0]
+    criteria = plan.split("Критерии подбора вакансий:")[1].split("##")[0]
     assert "- Не работать в выходные дни" in criteria
     assert "- Рабочий день до 18:00" in criteria
     assert "- Рядом с домом или детским садом" in criteria
@@ -56,7 +56,7 @@ def test_schedule_limits_become_job_search_criteria():
 
 def test_plan_holds_client_date_group_reason_and_life_situation():
     plan = plan_of("mother_employer.yaml")
-    assert "**Клиент:** Кузнецова Мария, дата рождения 20.02.1995" in plan
+    assert "**Клиент:** Кузнецова Мария, дата рождения 20.02.1989" in plan
     assert "**Дата составления:** 27 ноября 2026 г." in plan
     assert "**Женщина с детьми дошкольного возраста.** Женщина; младшему ребёнку 3 года" in plan
     assert "**Детский сад:** Стоим в очереди, ждём место." in plan
@@ -74,7 +74,7 @@ def test_man_gets_no_group_measures():
 
 def test_replay_date_flag_overrides_the_file(tmp_path):
     result = replay(bundle(), REPLAYS / "mother_employer.yaml", today=TODAY.replace(year=2031))
-    assert result.interview.classification.ids == []  # the child is 7 → 8 by 2031-11-27
+    assert "mother_preschool" not in result.interview.classification.ids  # the child is 8 by then
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -123,7 +123,7 @@ def test_recorded_session_replays_to_the_same_plan(tmp_path):
     while session.current is not None:
         session.submit(MOTHER_TYPED.get(session.current.id))
     live = session.finish()
-    assert "**Инспектор ЦЗН:** Петрова" in live
+    assert "**Инспектор ЦЗН (куратор):** Петрова" in live
     replayed = replay(bundle(), record)
     assert replayed.unused == []
     assert render_plan(replayed.interview, replayed.meta()) == live

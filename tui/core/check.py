@@ -64,15 +64,28 @@ class _Checker:
         if b.profile:
             self.script_names(b.profile, set())
             self.consent_first(b.profile)
+        facts = set(profile_ids)
+        computed_ids = {c.id for c in b.group_computed}
+        for c in b.group_computed:
+            self.names(c.expr, c.where, f"«{c.id}»", facts, computed_ids, "compute")
+            self.choice_values(c.expr, c.where.at("compute"))
+            facts.add(c.id)
         for g in b.groups:
-            self.names(g.rule, g.where, "правило группы", set(profile_ids), set(), "rule")
+            self.names(g.rule, g.where, "правило группы", facts, set(), "rule")
             self.choice_values(g.rule, g.where.at("rule"))
-            if g.because:
-                self.text_names(g.because, g.where.at("because"), set(profile_ids))
+            for key in ("undecided_if", "near"):
+                expr = getattr(g, key)
+                if expr is not None:
+                    self.names(expr, g.where, f"«{key}» группы «{g.id}»", facts, set(), key)
+                    self.choice_values(expr, g.where.at(key))
+            for key in ("because", "because_not", "because_undecided"):
+                text = getattr(g, key)
+                if text:
+                    self.text_names(text, g.where.at(key), facts)
         for module in b.modules:
             if module.group is not None and module.group not in self.group_ids:
                 self.add(module.where.at("group"), f"модуль для неизвестной группы «{module.group}»")
-            self.script_names(module, set(profile_ids) | {"groups"})
+            self.script_names(module, facts | {"groups"})
         all_ids = set(self.items) | {"groups"}
         for m in b.measures:
             for gid in m.groups:

@@ -15,7 +15,7 @@ from typing import Any
 
 from tui.core import values
 from tui.core.expr import ExpressionError
-from tui.core.groups import Classification, classify
+from tui.core.groups import Classification, Override, classify
 from tui.core.script import Bundle, Computed, Question, Script
 from tui.core.values import AnswerError
 
@@ -49,13 +49,19 @@ class Interview:
     """One interview in memory. Persisting answers is the store's job, not the engine's."""
 
     def __init__(
-        self, bundle: Bundle, today: date, answers: Mapping[str, Any] | None = None
+        self,
+        bundle: Bundle,
+        today: date,
+        answers: Mapping[str, Any] | None = None,
+        overrides: Mapping[str, Override] | None = None,
     ) -> None:
         self.bundle = bundle
         self.today = today
         self._questions = bundle.questions()
         #: Every answer ever given, typed. ``None`` marks an optional question skipped.
         self.answers: dict[str, Any] = dict(answers or {})
+        #: The inspector's additions and removals of groups, by group id.
+        self.overrides: dict[str, Override] = dict(overrides or {})
         self._state: State | None = None
 
     # ------------------------------------------------------------------ state
@@ -79,7 +85,7 @@ class Interview:
         profile = self.bundle.profile
         if profile is not None:
             self._walk_script(profile, ctx, applicable, answered)
-        classification = classify(self.bundle, ctx)
+        classification = classify_context(self.bundle, ctx, self.overrides)
         ctx["groups"] = classification.ids
         modules = [m for m in self.bundle.modules if m.group in classification.ids]
         for module in modules:
@@ -171,6 +177,26 @@ class Interview:
         self._changed()
         return value
 
+    def set_override(self, override: Override | None, group_id: str | None = None) -> None:
+        """Add or remove a group by the inspector's decision (``None`` clears it)."""
+        gid = override.group if override is not None else group_id
+        if gid is None or self.bundle.group(gid) is None:
+            raise KeyError(f"нет клиентской группы «{gid}»")
+        if override is None:
+            self.overrides.pop(gid, None)
+        else:
+            self.overrides[gid] = override
+        self._changed()
+
+    @property
+    def profile_complete(self) -> bool:
+        """Every applicable profiling question has an answer: groups can be confirmed."""
+        profile = self.bundle.profile
+        if profile is None:
+            return True
+        ids = {i.id for i in profile.items()}
+        return all(q.id in self.state.answered for q in self.state.questions if q.id in ids)
+
     def set_value(self, qid: str, value: Any) -> None:
         """Record an already-typed value (from the store) without validation."""
         self.answers[qid] = value
@@ -195,11 +221,26 @@ class Interview:
 
     @classmethod
     def from_json(
-        cls, bundle: Bundle, today: date, stored: Mapping[str, Any]
+        cls,
+        bundle: Bundle,
+        today: date,
+        stored: Mapping[str, Any],
+        overrides: list[Mapping[str, Any]] | None = None,
     ) -> Interview:
         qs = bundle.questions()
         answers = {k: values.from_json(qs.get(k), v) for k, v in stored.items()}
-        return cls(bundle, today, answers)
+        known = [Override.from_json(o) for o in overrides or []]
+        return cls(bundle, today, answers, {o.group: o for o in known if bundle.group(o.group)})
+
+
+def classify_context(
+    bundle: Bundle, ctx: dict[str, Any], overrides: Mapping[str, Override] | None = None
+) -> Classification:
+    """Compute the groups file's values into ``ctx`` and classify: the one path from facts to
+    groups, shared by the interview and ``sobesednik classify``."""
+    for item in bundle.group_computed:
+        ctx[item.id] = _compute(item, ctx)
+    return classify(bundle, ctx, overrides)
 
 
 def _test(expr: Any, ctx: Mapping[str, Any]) -> bool:

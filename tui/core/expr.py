@@ -22,7 +22,7 @@ from tui.core import dates
 
 #: Names every expression may use besides question ids and computed values.
 BUILTIN_NAMES: frozenset[str] = frozenset(
-    {"today", "age", "years_since", "months_since", "add_years", "add_months", "add_days",
+    {"today", "lookup", "age", "years_since", "months_since", "add_years", "add_months", "add_days",
      "groups", "params", "value", "none", "true", "false", "plural", "range", "dict", "lipsum",
      "cycler", "joiner", "namespace"}
 )
@@ -48,6 +48,18 @@ def _add_days(d: date, n: int) -> date:
     from datetime import timedelta
 
     return d + timedelta(days=int(n))
+
+
+def lookup(rows: Any, key: Any, field: str = "until") -> Any:
+    """The first row of a schedule whose ``until`` is at least ``key``; a row without
+    ``until`` closes the schedule (``{until: 1958, years: 60}, …, {years: 65}``)."""
+    if key is None:
+        raise TypeError("lookup of none")
+    for row in rows:
+        bound = row.get(field)
+        if bound is None or key <= bound:
+            return row
+    raise ValueError(f"в таблице нет строки для {key}")
 
 
 def _today_default() -> date:
@@ -83,6 +95,7 @@ def make_environment(loader: Any = None) -> SandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.globals.update(
+        lookup=lookup,
         add_years=dates.add_years,
         add_months=dates.add_months,
         add_days=_add_days,

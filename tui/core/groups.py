@@ -1,20 +1,44 @@
 """Client-group classification from facts, by the rules in ``scripts/interview`` data.
 
-Every rule is an expression over the profiling answers (the facts of ``domain.md`` §1)
-and ``params`` (thresholds); Python holds no domain numbers. Each result keeps the reason:
-the rule, the facts it read and their values, and a sentence for people.
+Every rule is an expression over the profiling answers (the facts of ``domain.md`` §1),
+the values computed from them in the groups file (ages, retirement dates) and ``params``
+(thresholds, schedules); Python holds no domain numbers. Each result keeps its reason: the
+rule, the facts it read with their values, and a sentence for people — why, why not (for a
+near miss), or why it could not be decided. The inspector may then add or remove a group
+with a reason (:class:`Override`), which is kept beside the computed result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from tui.core.expr import ExpressionError, render_text
-from tui.core.script import Bundle, GroupRule
+from tui.core.script import Bundle, Computed, GroupRule
 
 IN, OUT, UNDECIDED = "in", "out", "undecided"
+ADD, REMOVE = "add", "remove"
+
+
+@dataclass
+class Override:
+    """The inspector's decision on one group, with the reason that is required."""
+
+    group: str
+    action: str  # ADD or REMOVE
+    reason: str
+    by: str = ""
+    at: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"group": self.group, "action": self.action, "reason": self.reason, "by": self.by,
+                "at": self.at}
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Override:
+        return cls(doc["group"], doc["action"], doc.get("reason", ""), doc.get("by", ""),
+                   doc.get("at", ""))
 
 
 @dataclass
@@ -25,14 +49,18 @@ class GroupResult:
     rule: str
     facts: dict[str, Any] = field(default_factory=dict)
     source: str | None = None
+    #: The inspector's override, if any; :attr:`member` follows it.
+    override: Override | None = None
+    near_miss: bool = False
     _reason: str | None = field(default=None, repr=False)
-    _because: Any = field(default=None, repr=False, compare=False)
+    _render: Callable[[], str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def reason(self) -> str:
-        """Why, for people. Rendered on first use: the engine re-classifies on every answer."""
+        """Why (or why not, or why undecided), for people. Rendered on first use: the engine
+        re-classifies on every answer, and most reasons are never read."""
         if self._reason is None:
-            self._reason = self._because() if self._because else ""
+            self._reason = self._render() if self._render else ""
         return self._reason
 
     @reason.setter
@@ -40,20 +68,30 @@ class GroupResult:
         self._reason = text
 
     @property
+    def computed_member(self) -> bool:
+        return self.status == IN
+
+    @property
     def member(self) -> bool:
+        if self.override is not None:
+            return self.override.action == ADD
         return self.status == IN
 
     def to_json(self) -> dict[str, Any]:
         from tui.core.values import to_json
 
-        return {
+        doc = {
             "id": self.id,
             "title": self.title,
             "status": self.status,
+            "member": self.member,
             "rule": self.rule,
             "facts": {k: to_json(None, v) for k, v in self.facts.items()},
             "reason": self.reason,
         }
+        if self.override is not None:
+            doc["override"] = self.override.to_json()
+        return doc
 
 
 @dataclass
@@ -70,21 +108,62 @@ class Classification:
 
     @property
     def undecided(self) -> list[GroupResult]:
-        return [r for r in self.results if r.status == UNDECIDED]
+        return [r for r in self.results if r.status == UNDECIDED and r.override is None]
+
+    @property
+    def near_misses(self) -> list[GroupResult]:
+        return [r for r in self.results if r.near_miss and not r.member]
 
     def get(self, group_id: str) -> GroupResult | None:
         return next((r for r in self.results if r.id == group_id), None)
 
 
-def classify_rule(rule: GroupRule, context: Mapping[str, Any], fact_ids: set[str]) -> GroupResult:
-    facts = {n: context.get(n) for n in sorted(rule.rule.names) if n in fact_ids}
+def _renderer(template: str, context: Mapping[str, Any]) -> Callable[[], str]:
+    ctx = dict(context)
+
+    def render() -> str:
+        try:
+            return render_text(template, ctx)
+        except (ExpressionError, TypeError) as exc:
+            return f"(текст причины не вычисляется: {exc})"
+
+    return render
+
+
+def _test(expr: Any, context: Mapping[str, Any]) -> bool:
+    try:
+        return expr.test(context)
+    except ExpressionError:
+        return False
+
+
+def classify_rule(
+    rule: GroupRule,
+    context: Mapping[str, Any],
+    fact_names: Mapping[str, frozenset[str]],
+    wording: Mapping[str, str] | None = None,
+) -> GroupResult:
+    """Decide one group. ``fact_names`` maps each name (a fact or a computed value) to
+    the facts it stands on, so a reason can name the facts a rule really read."""
+    read: set[str] = set()
+    for name in rule.rule.names:
+        read |= fact_names.get(name, frozenset())
+    facts = {n: context.get(n) for n in sorted(read)}
     result = GroupResult(rule.id, rule.title, OUT, rule.rule.source, facts, rule.source)
+    if rule.undecided_if is not None and _test(rule.undecided_if, context):
+        result.status = UNDECIDED
+        if rule.because_undecided:
+            result._render = _renderer(rule.because_undecided, context)
+        else:
+            result.reason = "Не решается по имеющимся сведениям: решение за инспектором."
+        return result
     try:
         member = bool(rule.rule.evaluate(context))
     except TypeError:
         missing = [n for n, v in facts.items() if v is None]
         result.status = UNDECIDED
-        result.reason = "Не хватает сведений: " + (", ".join(missing) or "—")
+        names = [f"{(wording or {}).get(n, n)} ({n})" for n in missing]
+        result.reason = "Не хватает сведений: " + ("; ".join(names) or "—") + "."
         return result
     except ExpressionError as exc:
         result.status = UNDECIDED
@@ -93,21 +172,49 @@ def classify_rule(rule: GroupRule, context: Mapping[str, Any], fact_ids: set[str
     if member:
         result.status = IN
         if rule.because:
-            because, ctx = rule.because, dict(context)
-
-            def render() -> str:
-                try:
-                    return render_text(because, ctx)
-                except (ExpressionError, TypeError) as exc:
-                    return f"(текст причины не вычисляется: {exc})"
-
-            result._because = render
+            result._render = _renderer(rule.because, context)
+    else:
+        near = rule.near is None or _test(rule.near, context)
+        if rule.because_not and near:
+            result.near_miss = rule.near is not None
+            result._render = _renderer(rule.because_not, context)
     return result
 
 
-def classify(bundle: Bundle, context: Mapping[str, Any]) -> Classification:
-    """Decide every group of the bundle on ``context`` (facts, ``today``, ``params``)."""
-    fact_ids = set(bundle.questions())
+def fact_closure(bundle: Bundle) -> dict[str, frozenset[str]]:
+    """For every question and computed value, the questions (facts) it stands on."""
+    questions = bundle.questions()
+    out: dict[str, frozenset[str]] = {q: frozenset({q}) for q in questions}
+    for item in bundle.items():
+        if isinstance(item, Computed):
+            names: set[str] = set()
+            for n in item.expr.names:
+                names |= out.get(n, frozenset())
+            out[item.id] = frozenset(names)
+    return out
+
+
+def classify(
+    bundle: Bundle,
+    context: Mapping[str, Any],
+    overrides: Mapping[str, Override] | None = None,
+) -> Classification:
+    """Decide every group of the bundle on ``context`` (facts, computed values, ``today``,
+    ``params``), then apply the inspector's overrides."""
+    closure = _closure_cache(bundle)
+    wording = {qid: q.ask for qid, q in bundle.questions().items()}
     ctx = dict(context)
     ctx.setdefault("params", bundle.params)
-    return Classification([classify_rule(g, ctx, fact_ids) for g in bundle.groups])
+    results = [classify_rule(g, ctx, closure, wording) for g in bundle.groups]
+    for r in results:
+        if overrides and r.id in overrides:
+            r.override = overrides[r.id]
+    return Classification(results)
+
+
+def _closure_cache(bundle: Bundle) -> dict[str, frozenset[str]]:
+    cached = getattr(bundle, "_fact_closure", None)
+    if cached is None:
+        cached = fact_closure(bundle)
+        bundle._fact_closure = cached  # type: ignore[attr-defined]
+    return cached

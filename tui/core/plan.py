@@ -121,8 +121,18 @@ def plan_context(interview: Interview, meta: dict[str, Any] | None = None) -> di
         label=label,
         labels=labels,
         asked=lambda qid: qid in applicable,
+        visits=attendance_dates(interview),
     )
     return ctx
+
+
+def attendance_dates(interview: Interview) -> list[date]:
+    """The dates the client attends, by ``params.plan`` (every N days, M times)."""
+    plan = interview.bundle.params.get("plan") or {}
+    every, count = plan.get("visit_every_days"), plan.get("visits")
+    if not isinstance(every, int) or not isinstance(count, int):
+        return []
+    return [interview.today + timedelta(days=every * (i + 1)) for i in range(count)]
 
 
 def render_plan(

@@ -162,6 +162,12 @@ class GroupRule:
     where: Where
     because: str | None = None
     source: str | None = None
+    #: When true, the group cannot be decided from the facts: the inspector decides.
+    undecided_if: Expression | None = None
+    because_undecided: str | None = None
+    #: Why not, for people; shown for a near miss (``near`` true, or no ``near`` given).
+    because_not: str | None = None
+    near: Expression | None = None
 
 
 @dataclass
@@ -186,6 +192,8 @@ class Bundle:
     groups: list[GroupRule] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
     measures: list[Measure] = field(default_factory=list)
+    #: Values the group rules share (ages, retirement dates), computed after the profile.
+    group_computed: list[Computed] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     #: Where each of ``params`` is set, so that a second file setting it again is named.
     params_where: dict[str, Where] = field(default_factory=dict, repr=False)
@@ -194,7 +202,11 @@ class Bundle:
         return ([self.profile] if self.profile else []) + self.modules
 
     def items(self) -> Iterator[Item]:
-        for script in self.scripts():
+        """Every question and computed value, in interview order."""
+        if self.profile:
+            yield from self.profile.items()
+        yield from self.group_computed
+        for script in self.modules:
             yield from script.items()
 
     def questions(self) -> dict[str, Question]:
@@ -333,7 +345,7 @@ _COMMON = ("kind", "id", "version", "title", "description")
 _SCRIPT_KEYS = {
     "profile": (*_COMMON, "consent", "sections"),
     "module": (*_COMMON, "group", "order", "traits", "approach", "sections"),
-    "groups": (*_COMMON, "params", "groups"),
+    "groups": (*_COMMON, "params", "compute", "groups"),
     "measures": (*_COMMON, "measures"),
 }
 _SECTION_KEYS = ("id", "title", "when", "questions")
@@ -344,7 +356,10 @@ _QUESTION_KEYS = (
 _COMPUTED_KEYS = ("id", "compute", "note")
 _CHOICE_KEYS = ("value", "label", "label_client")
 _RULE_KEYS = ("rule", "message")
-_GROUP_KEYS = ("id", "title", "rule", "because", "source")
+_GROUP_KEYS = (
+    "id", "title", "rule", "because", "source", "undecided_if", "because_undecided", "because_not",
+    "near",
+)
 _MEASURE_KEYS = (
     "id", "text", "groups", "responsible", "deadline_days", "when", "detail", "commitment",
 )
@@ -521,6 +536,17 @@ def _read_groups(r: _Reader, node: SrcDict, bundle: Bundle) -> None:
                     continue
                 bundle.params[key] = value
                 bundle.params_where[key] = Where(r.path, p.line_of(key))
+    computed = r.seq(node, "compute")
+    for i, raw in enumerate(computed):
+        c = r.mapping(raw, computed.line_of(i), "вычисляемое значение")
+        if c is None:
+            continue
+        if "compute" not in c:
+            r.problem(c.line, "нет обязательного ключа «compute»")
+            continue
+        item = _read_item(r, c)
+        if isinstance(item, Computed):
+            bundle.group_computed.append(item)
     seq = r.seq(node, "groups", required=True)
     for i, raw in enumerate(seq):
         g = r.mapping(raw, seq.line_of(i), "группа")
@@ -530,7 +556,13 @@ def _read_groups(r: _Reader, node: SrcDict, bundle: Bundle) -> None:
         gid, title, rule = r.text(g, "id", True), r.text(g, "title", True), r.expr(g, "rule", True)
         if gid and title and rule:
             bundle.groups.append(
-                GroupRule(gid, title, rule, r.where(g), r.text(g, "because"), r.text(g, "source"))
+                GroupRule(
+                    gid, title, rule, r.where(g), r.text(g, "because"), r.text(g, "source"),
+                    undecided_if=r.expr(g, "undecided_if"),
+                    because_undecided=r.text(g, "because_undecided"),
+                    because_not=r.text(g, "because_not"),
+                    near=r.expr(g, "near"),
+                )
             )
 
 
