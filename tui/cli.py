@@ -15,7 +15,7 @@ from pathlib import Path
 from tui import __version__
 from tui.paths import DATA_DIR_ENV
 
-COMMANDS = ("run", "check", "replay")
+COMMANDS = ("run", "check", "replay", "classify")
 
 
 def _date(text: str) -> date:
@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--date", type=_date, metavar="ДД.ММ.ГГГГ", help="дата интервью")
     replay.add_argument("--out", metavar="ФАЙЛ", help="записать план в файл (по умолчанию в stdout)")
     replay.add_argument("--scripts", metavar="КАТАЛОГ", help="сценарии интервью (по умолчанию встроенные)")
+    classify = sub.add_parser("classify", help="отнести клиента к группам по файлу фактов")
+    classify.add_argument("facts", metavar="ФАКТЫ.yaml")
+    classify.add_argument("--date", type=_date, metavar="ДД.ММ.ГГГГ", help="дата, на которую решать")
+    classify.add_argument("--json", action="store_true", help="вывести результат в JSON")
+    classify.add_argument("--scripts", metavar="КАТАЛОГ", help="сценарии интервью (по умолчанию встроенные)")
     return parser
 
 
@@ -71,9 +76,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_check(args)
         if args.command == "replay":
             return cmd_replay(args)
+        if args.command == "classify":
+            return cmd_classify(args)
         return cmd_run(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _err(message: str) -> None:
@@ -149,6 +161,47 @@ def cmd_replay(args: argparse.Namespace) -> int:
         _err(f"План записан: {args.out}")
     else:
         sys.stdout.write(plan)
+    return 0
+
+
+_MARKS = {"in": "✓ да", "out": "✗ нет", "undecided": "? не решено"}
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    import json
+
+    from tui.core.replay import ReplayError, classify_facts
+    from tui.core.script import ScriptError, load_bundle_or_raise
+    from tui.core.values import to_json
+
+    try:
+        bundle = load_bundle_or_raise(_scripts(args.scripts))
+    except ScriptError as exc:
+        _err(f"Сценарии интервью содержат ошибки:\n{exc}")
+        return 2
+    try:
+        result = classify_facts(bundle, args.facts, args.date)
+    except ReplayError as exc:
+        _err(str(exc))
+        return 1
+    results = result.classification.results
+    if args.json:
+        doc = {
+            "date": result.today.isoformat(),
+            "groups": [r.id for r in results if r.member],
+            "results": [{**r.to_json(), "near_miss": r.near_miss} for r in results],
+            "facts": {k: to_json(None, v) for k, v in result.facts.items()},
+        }
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    from tui.core.dates import format_date
+
+    print(f"Дата: {format_date(result.today)}")
+    for r in results:
+        line = f"{_MARKS[r.status]:14} {r.title}"
+        if r.reason and (r.status != "out" or r.near_miss):
+            line += f" — {r.reason}"
+        print(line)
     return 0
 
 

@@ -21,11 +21,12 @@ from typing import Any
 
 from tui.core.dates import DateFormatError, parse_date
 from tui.core.engine import Interview
+from tui.core.groups import Override
 from tui.core.script import Bundle
 from tui.core.values import AnswerError
-from tui.core.yamlsrc import SrcDict, YamlError, load_file
+from tui.core.yamlsrc import SrcDict, SrcList, YamlError, load_file
 
-_FILE_KEYS = ("date", "answers", "inspector", "script", "note")
+_FILE_KEYS = ("date", "answers", "inspector", "groups", "script", "note")
 
 
 class ReplayError(Exception):
@@ -54,6 +55,8 @@ class AnswersFile:
     date: date | None
     answers_line: int = 1
     inspector: str | None = None
+    #: The inspector's group decisions: (group, action, reason, line).
+    overrides: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
 def read_answers_file(path: Path | str) -> AnswersFile:
@@ -71,18 +74,26 @@ def read_answers_file(path: Path | str) -> AnswersFile:
     answers = doc.get("answers")
     if not isinstance(answers, SrcDict):
         raise ReplayError(p, doc.line_of("answers"), "нет словаря «answers» (id вопроса: ответ)")
-    when = doc.get("date")
-    if isinstance(when, str):
-        try:
-            when = parse_date(when)
-        except DateFormatError as exc:
-            raise ReplayError(p, doc.line_of("date"), f"«date»: {exc}") from None
-    elif when is not None and not isinstance(when, date):
-        raise ReplayError(p, doc.line_of("date"), f"«date» должна быть датой ДД.ММ.ГГГГ, а не «{when}»")
+    when = _file_date(p, doc)
     inspector = doc.get("inspector")
     if inspector is not None and not isinstance(inspector, str):
         raise ReplayError(p, doc.line_of("inspector"), "«inspector» должен быть текстом (ФИО инспектора)")
-    return AnswersFile(p, answers, when, doc.line_of("answers"), inspector)
+    overrides = []
+    groups = doc.get("groups")
+    if groups is not None:
+        if not isinstance(groups, SrcList):
+            raise ReplayError(p, doc.line_of("groups"), "«groups» — список решений инспектора о группах")
+        for i, item in enumerate(groups):
+            line = groups.line_of(i)
+            if not isinstance(item, SrcDict) or set(item) - {"group", "action", "reason"}:
+                raise ReplayError(p, line, "решение о группе: {group: id, action: add|remove, reason: текст}")
+            gid, action, reason = item.get("group"), item.get("action"), item.get("reason")
+            if action not in ("add", "remove"):
+                raise ReplayError(p, line, f"«action» — add или remove, а не «{action}»")
+            if not isinstance(reason, str) or not reason.strip():
+                raise ReplayError(p, line, f"нет причины решения о группе «{gid}»: она обязательна")
+            overrides.append((str(gid), action, reason.strip(), line))
+    return AnswersFile(p, answers, when, doc.line_of("answers"), inspector, overrides)
 
 
 def replay(bundle: Bundle, path: Path | str, today: date | None = None) -> ReplayResult:
@@ -100,6 +111,10 @@ def replay_answers(bundle: Bundle, f: AnswersFile, today: date) -> ReplayResult:
         if qid not in questions:
             raise ReplayError(f.path, f.answers.line_of(qid), f"в сценарии нет вопроса «{qid}»")
     interview = Interview(bundle, today)
+    for gid, action, reason, line in f.overrides:
+        if bundle.group(gid) is None:
+            raise ReplayError(f.path, line, f"нет клиентской группы «{gid}»")
+        interview.set_override(Override(gid, action, reason, f.inspector or ""))
     after: str | None = None
     while (q := interview.first_pending(after)) is not None:
         if q.id in f.answers:
@@ -120,3 +135,69 @@ def replay_answers(bundle: Bundle, f: AnswersFile, today: date) -> ReplayResult:
     applicable = {q.id for q in interview.questions}
     unused = [qid for qid in f.answers if qid not in applicable]
     return ReplayResult(interview, unused, f.inspector)
+
+
+@dataclass
+class FactsResult:
+    classification: Any
+    facts: dict[str, Any]
+    today: date
+
+
+def classify_facts(bundle: Bundle, path: Path | str, today: date | None = None) -> FactsResult:
+    """Classify the facts of a file (fact id: value) into groups, without an interview.
+
+    The file is an answers file (``date``, ``answers``) or a plain mapping of facts with an
+    optional ``date``. Each fact passes the same coercion and validation as a typed
+    answer; facts that are missing leave the groups that need them undecided, with the
+    reason. Classification runs the same code as the interview (engine.classify_context).
+    """
+    from tui.core import values
+    from tui.core.engine import classify_context
+
+    p = str(path)
+    try:
+        doc = load_file(path)
+    except YamlError as exc:
+        raise ReplayError(p, exc.line, exc.message) from None
+    if not isinstance(doc, SrcDict):
+        raise ReplayError(p, 1, "файл фактов должен быть словарём: id факта: значение")
+    facts = doc.get("answers", doc.get("facts", doc))
+    if not isinstance(facts, SrcDict):
+        raise ReplayError(p, doc.line, "нет словаря фактов (id факта: значение)")
+    when = today or _file_date(p, doc)
+    if when is None:
+        raise ReplayError(p, 1, "не задана дата: укажите «date:» в файле или --date")
+    questions = bundle.questions()
+    profile_ids = [i.id for i in bundle.profile.items()] if bundle.profile else []
+    skip = {"date", "answers", "facts", "note", "inspector", "groups"} if facts is doc else set()
+    for key in facts:
+        if key not in skip and key not in profile_ids:
+            raise ReplayError(p, facts.line_of(key), f"«{key}» — не факт профилирования (нет такого вопроса)")
+    ctx = Interview(bundle, when)._base_context()
+    given: dict[str, Any] = {}
+    for qid in profile_ids:
+        q = questions.get(qid)
+        if q is None or qid not in facts:
+            continue
+        try:
+            value = values.coerce(q, facts[qid])
+            if value is not None:
+                values.validate(q, value, ctx)
+        except AnswerError as exc:
+            raise ReplayError(p, facts.line_of(qid), f"«{qid}»: {exc}") from None
+        ctx[qid] = value
+        given[qid] = value
+    return FactsResult(classify_context(bundle, ctx), given, when)
+
+
+def _file_date(path: str, doc: SrcDict) -> date | None:
+    when = doc.get("date")
+    if when is None or isinstance(when, date):
+        return when
+    if isinstance(when, str):
+        try:
+            return parse_date(when)
+        except DateFormatError as exc:
+            raise ReplayError(path, doc.line_of("date"), f"«date»: {exc}") from None
+    raise ReplayError(path, doc.line_of("date"), f"«date» должна быть датой ДД.ММ.ГГГГ, а не «{when}»")

@@ -54,6 +54,8 @@ class Session:
         self.iid = iid
         self.current: Question | None = self.interview.first_pending()
         self.last_plan: str | None = None
+        #: The computed groups the inspector last confirmed; ``None`` until confirmed.
+        self.confirmed_groups: list[str] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -69,11 +71,15 @@ class Session:
         record: Path | str | None = None,
     ) -> Session:
         stored = store.load(iid)
-        interview = Interview.from_json(bundle, stored.interview_date, stored.answers)
+        interview = Interview.from_json(
+            bundle, stored.interview_date, stored.answers, stored.header.get("group_overrides")
+        )
         session = cls(
             bundle, store, stored.interview_date, mode=mode, inspector=inspector,
             record=record, interview=interview, iid=iid,
         )
+        confirmed = stored.header.get("groups_confirmed")
+        session.confirmed_groups = list(confirmed["computed"]) if confirmed else None
         store.add_inspector(iid, session.inspector)
         return session
 
@@ -179,6 +185,55 @@ class Session:
     def value(self, qid: str) -> Any:
         return self.interview.value(qid)
 
+    # ------------------------------------------------------------------ groups
+
+    def computed_groups(self) -> list[str]:
+        """The groups the rules found, before the inspector's overrides."""
+        return [r.id for r in self.interview.classification.results if r.computed_member]
+
+    @property
+    def needs_group_confirmation(self) -> bool:
+        """At the desk the inspector confirms the groups once the profile is complete, and
+        again if a changed answer changes what the rules find. A kiosk has no inspector."""
+        if self.kiosk or not self.interview.profile_complete:
+            return False
+        return self.confirmed_groups != self.computed_groups()
+
+    def confirm_groups(self, decisions: Mapping[str, tuple[str, str]]) -> None:
+        """Confirm the groups. ``decisions`` maps a group id to (``add``/``remove``, reason)
+        for each group the inspector changes; any other earlier override is cleared.
+        Raises ValueError (a Russian message) for a missing reason or a pointless change."""
+        from tui.core.groups import ADD, REMOVE, Override
+
+        at = datetime.now().astimezone().isoformat(timespec="seconds")
+        overrides: dict[str, Override] = {}
+        for gid, (action, reason) in decisions.items():
+            result = self.interview.classification.get(gid)
+            if result is None:
+                raise ValueError(f"Нет клиентской группы «{gid}».")
+            if action not in (ADD, REMOVE):
+                raise ValueError(f"Неизвестное действие «{action}».")
+            if (action == ADD) == result.computed_member:
+                continue  # no change against what the rules found
+            if not reason or not reason.strip():
+                raise ValueError(f"Укажите причину: почему {'добавлена' if action == ADD else 'исключена'} "
+                                 f"группа «{result.title}».")
+            overrides[gid] = Override(gid, action, reason.strip(), self.inspector, at)
+        for gid in list(self.interview.overrides):
+            self.interview.set_override(None, gid)
+        for o in overrides.values():
+            self.interview.set_override(o)
+        computed = self.computed_groups()
+        if self.iid is not None:
+            self.store.save_group_confirmation(
+                self.iid, overrides=[o.to_json() for o in overrides.values()],
+                computed=computed, by=self.inspector,
+            )
+        self.confirmed_groups = computed
+        self._record()
+        if self.current is None or not self.interview.is_applicable(self.current.id):
+            self.current = self.interview.first_pending()
+
     # ------------------------------------------------------------------ plan
 
     def meta(self) -> dict[str, Any]:
@@ -213,16 +268,26 @@ class Session:
         if self.record is None:
             return
         inspector = None if self.kiosk else self.inspector
-        write_answers_file(self.record, self.interview.answers, self.today, inspector)
+        overrides = [
+            {"group": o.group, "action": o.action, "reason": o.reason}
+            for o in self.interview.overrides.values()
+        ]
+        write_answers_file(self.record, self.interview.answers, self.today, inspector, overrides)
 
 
 def write_answers_file(
-    path: Path, answers: Mapping[str, Any], today: date, inspector: str | None = None
+    path: Path,
+    answers: Mapping[str, Any],
+    today: date,
+    inspector: str | None = None,
+    overrides: list[dict[str, str]] | None = None,
 ) -> None:
     """Write typed answers in the replay format (see ``docs/scripts.md``)."""
     doc: dict[str, Any] = {"date": today}
     if inspector:
         doc["inspector"] = inspector
+    if overrides:
+        doc["groups"] = overrides
     doc["answers"] = dict(answers)
     text = "# Записано Собеседником: sobesednik replay " + path.name + "\n" + yaml.safe_dump(
         doc, allow_unicode=True, sort_keys=False, width=100

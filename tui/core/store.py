@@ -261,6 +261,20 @@ class Store:
             stored.answer_meta[doc["question"]] = {k: doc.get(k) for k in ("at", "by")}
         return stored
 
+    def save_group_confirmation(
+        self, iid: str, *, overrides: list[dict[str, Any]], computed: list[str], by: str
+    ) -> None:
+        """The inspector confirmed the groups: their additions and removals with reasons,
+        and the computed groups they saw (a later change of facts asks again)."""
+        db = self._interview_db(iid)
+        now = _now()
+        db.table("interview").update(
+            {"group_overrides": overrides,
+             "groups_confirmed": {"by": by, "at": now, "computed": computed},
+             "updated_at": now},
+            doc_ids=[1],
+        )
+
     def complete(self, iid: str, *, groups: list[dict[str, Any]], plan: str, by: str) -> None:
         now = _now()
         db = self._interview_db(iid)
