@@ -1,0 +1,127 @@
+"""The inspector confirms the groups after profiling; additions and removals keep a reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import MOTHER_TYPED, TODAY, bundle
+from tui.core.plan import render_plan
+from tui.core.replay import ReplayError, replay
+from tui.core.session import KIOSK, Session
+from tui.core.store import Store
+
+PROFILE_IDS = {i.id for i in bundle().profile.items()}
+
+
+def profile_answered(tmp_path, **kw) -> Session:
+    session = Session(bundle(), Store(tmp_path), TODAY, inspector="Петрова", **kw)
+    while session.current is not None and session.current.id in PROFILE_IDS:
+        assert not session.needs_group_confirmation
+        session.submit(MOTHER_TYPED.get(session.current.id))
+    return session
+
+
+def test_confirmation_is_asked_once_the_profile_is_complete(tmp_path):
+    session = profile_answered(tmp_path)
+    assert session.needs_group_confirmation
+    assert session.computed_groups() == ["mother_preschool"]
+    session.confirm_groups({})
+    assert not session.needs_group_confirmation
+    assert session.current.id == "salary_importance"
+    header = session.store.load(session.iid).header
+    assert header["groups_confirmed"]["by"] == "Петрова"
+    assert header["groups_confirmed"]["computed"] == ["mother_preschool"]
+    assert header["group_overrides"] == []
+
+
+def test_a_kiosk_never_asks_for_confirmation(tmp_path):
+    session = profile_answered(tmp_path, mode=KIOSK)
+    assert not session.needs_group_confirmation
+
+
+def test_removing_a_group_needs_a_reason_and_drops_its_module(tmp_path):
+    session = profile_answered(tmp_path)
+    with pytest.raises(ValueError, match="Укажите причину"):
+        session.confirm_groups({"mother_preschool": ("remove", "  ")})
+    session.confirm_groups({"mother_preschool": ("remove", "Ребёнок живёт с отцом")})
+    assert session.interview.classification.ids == []
+    assert session.current is None  # no module left: the interview is complete
+    stored = session.store.load(session.iid).header["group_overrides"]
+    assert [(o["group"], o["action"], o["reason"], o["by"]) for o in stored] == [
+        ("mother_preschool", "remove", "Ребёнок живёт с отцом", "Петрова")
+    ]
+
+
+def test_adding_an_undecided_group_with_a_reason_brings_it_into_the_plan(tmp_path):
+    session = profile_answered(tmp_path)
+    assert session.interview.classification.get("disabled").status == "undecided"
+    session.confirm_groups({"disabled": ("add", "Справка МСЭ: II группа, согласие дано на бумаге")})
+    assert "disabled" in session.interview.classification.ids
+    while session.current is not None:
+        session.submit(MOTHER_TYPED.get(session.current.id, _any_answer(session.current)))
+    plan = session.finish()
+    assert "**Инвалиды.** Отнесён(а) инспектором: Справка МСЭ: II группа, согласие дано на бумаге" in plan
+
+
+def _any_answer(q):
+    """A valid answer to a module question this test does not care about."""
+    if q.type == "yes_no":
+        return "нет"
+    if q.type in ("choice", "multi_choice"):
+        return q.choices[0].value if q.type == "choice" else [q.choices[0].value]
+    if q.type in ("integer", "number"):
+        return "1"
+    if q.type == "date":
+        return "01.01.2026"
+    if q.type == "phone":
+        return "+7 921 000-00-00"
+    return "—"
+
+
+def test_a_change_in_the_facts_asks_for_confirmation_again(tmp_path):
+    session = profile_answered(tmp_path)
+    session.confirm_groups({})
+    session.goto("sex")
+    session.submit("male")
+    assert session.needs_group_confirmation  # the rules now find no group
+    session.confirm_groups({})
+    assert not session.needs_group_confirmation
+
+
+def test_unchanged_decision_needs_no_reason_and_is_not_stored(tmp_path):
+    session = profile_answered(tmp_path)
+    session.confirm_groups({"mother_preschool": ("add", "")})  # it was found anyway
+    assert session.interview.overrides == {}
+
+
+def test_resume_keeps_the_decisions(tmp_path):
+    session = profile_answered(tmp_path)
+    session.confirm_groups({"mother_preschool": ("remove", "Ошибка в дате рождения ребёнка")})
+    again = Session.resume(bundle(), Store(tmp_path), session.iid, inspector="Иванова")
+    assert not again.needs_group_confirmation
+    assert again.interview.classification.ids == []
+    assert again.interview.classification.get("mother_preschool").override.reason == (
+        "Ошибка в дате рождения ребёнка"
+    )
+
+
+def test_recorded_decisions_replay_to_the_same_plan(tmp_path):
+    record = tmp_path / "answers.yaml"
+    session = profile_answered(tmp_path / "data", record=record)
+    session.confirm_groups({"mother_preschool": ("remove", "Клиент просит не учитывать")})
+    plan = session.finish()
+    result = replay(bundle(), record)
+    assert render_plan(result.interview, result.meta()) == plan
+    assert "Клиентская группа не определена" in plan
+
+
+def test_replay_refuses_a_decision_without_a_reason(tmp_path):
+    path = tmp_path / "answers.yaml"
+    path.write_text(
+        "date: 2026-11-27\ngroups:\n  - {group: youth, action: add}\nanswers:\n  consent_pd: yes\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ReplayError) as info:
+        replay(bundle(), path)
+    assert info.value.line == 3
+    assert "нет причины решения о группе «youth»" in info.value.message
