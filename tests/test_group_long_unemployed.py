@@ -1,0 +1,168 @@
+"""«Длительно не работающий гражданин»: module, measures and the measurable job-search plan.
+
+The fixture tests/replays/long_unemployed.yaml is a 45-year-old woman whose last job ended
+three years ago; variants change answers in a temporary copy.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from tests.helpers import REPLAYS, bundle
+from tui.core.plan import render_plan
+from tui.core.replay import ReplayResult, replay
+
+FIXTURE = REPLAYS / "long_unemployed.yaml"
+
+#: The seed: «Обязательными мероприятиями для данной клиентской группы являются
+#: профессиональная ориентация, социальная адаптация, психологическая поддержка».
+MANDATORY = ("Профессиональная ориентация", "Социальная адаптация", "Психологическая поддержка")
+
+#: Every answer that could bring a conditional measure, turned the other way.
+NOTHING_EXTRA = {
+    "lu_barriers": None,
+    "lu_barriers_other": None,
+    "lu_resume": "actual",
+    "lu_side_income": "no",
+    "lu_side_activity": None,
+    "lu_here_and_now": "no",
+    "lu_ready_to_train": "no",
+}
+
+
+def run(path: Path) -> tuple[ReplayResult, str]:
+    result = replay(bundle(), path)
+    return result, render_plan(result.interview, {"mode": "replay"})
+
+
+def variant(tmp_path: Path, **changes) -> tuple[ReplayResult, str]:
+    """The fixture with some answers changed (``None`` removes an answer)."""
+    data = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    for qid, value in changes.items():
+        if value is None:
+            data["answers"].pop(qid, None)
+        else:
+            data["answers"][qid] = value
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return run(path)
+
+
+def section(plan: str, heading: str) -> str:
+    return plan.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def measure_titles(plan: str) -> list[str]:
+    return re.findall(r"^\d+\. (.+)$", section(plan, "Мероприятия"), re.M)
+
+
+def test_fixture_replays_into_the_group():
+    result, _ = run(FIXTURE)
+    assert result.unused == []
+    assert result.interview.classification.ids == ["long_unemployed"]
+
+
+def test_plan_holds_the_seed_measures_of_the_group():
+    _, plan = run(FIXTURE)
+    for text in (
+        "Выяснение жизненной ситуации клиента для «точечного» решения проблем - определение "
+        "проблем, препятствующих трудоустройству гражданина, и формирование индивидуальной "
+        "карты его развития (предложение всего спектра услуг и сервисов в рамках жизненной "
+        "ситуации гражданина)",
+        "Необходима тщательная проработка индивидуального плана поиска работы и "
+        "использование четких критериев (сроки, измеряемость, достижимость и т.д.).",
+        "Работа с резюме. Важно правильно обыграть перерыв в трудовой деятельности.",
+        "Направление на мероприятия, посвященные процессам составления резюме и прохождения "
+        "собеседований",
+        "Направление на массовые открытые отборы, ярмарки вакансий",
+        "Помощь клиенту в ориентации на рынке труда, освоение новой профессии либо "
+        "актуализация имеющихся навыков. Необходимо использовать профессиональное обучение "
+        "как способ получения новых профессиональных навыков.",
+        "Направление на мероприятия по организации собственного дела (вывод клиента из "
+        "теневой в официальную занятость)",
+        "Предложение работы «здесь и сейчас» (общественные и временные работы)",
+        "Информирование о положении на рынке труда",
+        "Определение зоны взаимной ответственности: клиент должен принимать активное участие "
+        "в поиске работы",
+    ):
+        assert text in plan, text
+
+
+def test_mandatory_measures_stay_whatever_the_answers(tmp_path):
+    for _, plan in (run(FIXTURE), variant(tmp_path, **NOTHING_EXTRA)):
+        titles = measure_titles(plan)
+        for text in MANDATORY:
+            assert text in titles, text
+        assert "*Обязательное мероприятие для длительно не работающих граждан" in plan
+
+
+def test_measurable_steps_with_dates_from_answers_and_deadlines():
+    _, plan = run(FIXTURE)
+    steps = section(plan, "Индивидуальный план поиска работы")
+    # 10 responses a week until the plan measure's deadline (45 days: re-profiling).
+    assert (
+        "- Каждую неделю с 27.11.2026 по 11.01.2027 — не менее 10 откликов на вакансии "
+        "(резюме, звонки работодателям): за 6 недель — не менее 60." in steps
+    )
+    assert "- До 11.01.2027 — не менее 5 посещений работодателей" in steps
+    # The resume step carries the resume measure's deadline (14 days).
+    assert "- До 11.12.2026 — обновить резюме и объяснить в нём перерыв в работе." in steps
+    assert "- Отчёт о выполнении плана — на каждой явке: 11.12.2026, 25.12.2026, 08.01.2027." in steps
+    # The measure itself states the targets, next to its deadline.
+    assert "*Не менее 10 откликов на вакансии в неделю и не менее 5 посещений работодателей" in plan
+    assert "Срок: **до 11.01.2027**" in plan
+
+
+def test_targets_follow_the_answers(tmp_path):
+    _, plan = variant(tmp_path, lu_responses_per_week=3, lu_employer_visits=1, lu_resume="none")
+    steps = section(plan, "Индивидуальный план поиска работы")
+    assert "не менее 3 откликов на вакансии" in steps
+    assert "не менее 18." in steps
+    assert "не менее 1 посещения работодателей" in steps
+    assert "— составить резюме" in steps
+
+
+def test_barriers_are_listed_for_the_pointed_solution():
+    _, plan = run(FIXTURE)
+    situation = section(plan, "Жизненная ситуация и перерыв в работе")
+    assert (
+        "- **Что мешает трудоустройству:** Утрачены профессиональные навыки; Нет навыков "
+        "поиска работы и прохождения собеседований; Отказы работодателей, неверие в успех; "
+        "Нет опыта работы с новыми кассовыми программами." in situation
+    )
+    assert "- **Резюме:** Есть, но устарело." in situation
+    assert "Другое" not in situation
+
+
+def test_conditional_measures_follow_the_answers(tmp_path):
+    _, plan = variant(tmp_path, **NOTHING_EXTRA)
+    titles = " ".join(measure_titles(plan))
+    assert "организации собственного дела" not in titles  # no side income
+    assert "«здесь и сейчас»" not in titles  # wants a permanent job only
+    assert "Клиент пока не готов к обучению" in plan
+    assert "Резюме актуально: проверить, как в нём объяснён перерыв." in plan
+    assert "Критерии подбора вакансий" not in plan
+    assert "**Что мешает трудоустройству:** ничего не указано." in plan
+
+
+def test_side_income_brings_the_own_business_measure_with_the_activity():
+    _, plan = run(FIXTURE)
+    assert "«Шитьё и ремонт одежды на заказ») как самозанятость или ИП" in plan
+
+
+def test_here_and_now_readiness_becomes_a_criterion():
+    _, plan = run(FIXTURE)
+    criteria = plan.split("Критерии подбора вакансий:")[1].split("##")[0]
+    assert "- Рассматриваются также оплачиваемые общественные работы и временная работа" in criteria
+
+
+def test_commitments_carry_the_deadlines():
+    _, plan = run(FIXTURE)
+    own = section(plan, "Что клиент обязуется сделать")
+    assert "- Выполнять индивидуальный план поиска работы" in own
+    assert "— до 11.01.2027." in own
+    assert "- Посещать занятия по социальной адаптации — до 27.12.2026." in own
+    assert "None" not in plan
