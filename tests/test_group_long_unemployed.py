@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.helpers import REPLAYS, bundle
+from tests.helpers import MOTHER_TYPED, REPLAYS, bundle
 from tui.core.plan import render_plan
 from tui.core.replay import ReplayResult, replay
 
@@ -166,3 +166,28 @@ def test_commitments_carry_the_deadlines():
     assert "— до 11.01.2027." in own
     assert "- Посещать занятия по социальной адаптации — до 27.12.2026." in own
     assert "None" not in plan
+
+
+def test_a_mother_is_not_asked_barriers_and_training_twice(tmp_path):
+    """With a preschool child she is also in mother_preschool, whose module asks barriers,
+    training and the psychologist in its own words: asked once, and the plan says each once."""
+    module = next(s for s in bundle().modules if s.id == "mother_preschool")
+    mother = {q.id: MOTHER_TYPED[q.id] for q in module.items() if q.id in MOTHER_TYPED}
+    result, plan = variant(
+        tmp_path, children_count=2, youngest_child_birth_date="03.05.2022", **mother,
+        lu_barriers=None, lu_barriers_other=None, lu_ready_to_train=None,
+    )
+    assert result.unused == []
+    assert set(result.interview.classification.ids) == {"long_unemployed", "mother_preschool"}
+    questions = {q.id for q in result.interview.questions}
+    assert "lu_barriers" not in questions and "lu_ready_to_train" not in questions
+    assert plan.count("**Что мешает трудоустройству:**") == 1
+    titles = measure_titles(plan)
+    # Psychological support is mandatory: here in the mother's fuller words.
+    assert "Психологическая поддержка" not in titles
+    assert any(t.startswith("Консультация психолога") for t in titles)
+    assert "Социальная адаптация" in titles and "Профессиональная ориентация" in titles
+    # Resume and interview training once, in shared.yaml's words.
+    assert not any(t.startswith("Направление на мероприятия, посвященные процессам") for t in titles)
+    assert any(t.startswith("Участие в тренингах, направленных на получение навыков") for t in titles)
+    assert "Клиент пока не готов к обучению" in plan  # her «нет» to ready_to_study
