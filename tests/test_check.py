@@ -629,11 +629,23 @@ def example_set(tmp_path: Path) -> Path:
 def test_the_documented_example_passes_check_with_the_bundled_scripts(tmp_path):
     bundle, problems = load_bundle([example_set(tmp_path)])
     assert [str(p) for p in problems] == []
-    module = bundle.module_for("youth")
+    assert bundle.group("large_family") is not None
+    assert "lf_youngest_child_age" in [c.id for c in bundle.group_computed]
+    module = bundle.module_for("large_family")
     assert module is not None
     assert {q.type for q in module.items() if q.is_question} >= {"yes_no", "date", "choice", "multi_choice"}
     assert any(not q.is_question for q in module.items())  # a computed value
-    assert [m.id for m in bundle.measures if "youth" in m.groups] == ["youth_profession_demand"]
+    assert [m.id for m in bundle.measures if "large_family" in m.groups] == ["lf_fitting_vacancies"]
+
+
+def test_the_documented_example_adds_a_group_the_bundle_lacks():
+    """The example must stay addable: no group, parameter or id of it may be in the bundle."""
+    bundled, _ = load_bundle([scripts_dir()])
+    example, _ = load_bundle([DATA / name for name in EXAMPLE])
+    assert {g.id for g in example.groups}.isdisjoint(g.id for g in bundled.groups)
+    assert set(example.params).isdisjoint(bundled.params)
+    assert {i.id for i in example.items()}.isdisjoint(i.id for i in bundled.items())
+    assert {m.id for m in example.measures}.isdisjoint(m.id for m in bundled.measures)
 
 
 def doc_blocks() -> dict[str, str]:

@@ -243,21 +243,44 @@ def test_replay_with_a_bad_date_option_is_a_usage_error(capsys):
     assert "Такой даты нет" in capsys.readouterr().err
 
 
-def test_replay_of_the_documented_example(tmp_path, capsys):
+def example_scripts(tmp_path: Path) -> Path:
+    """The bundled scripts plus the example of docs/scripts.md (tests/data/example_*.yaml)."""
     data = ROOT / "tests" / "data"
     scripts = tmp_path / "interview"
     shutil.copytree(scripts_dir(), scripts)
     shutil.copy(data / "example_module.yaml", scripts / "modules")
     shutil.copy(data / "example_groups.yaml", scripts)
     shutil.copy(data / "example_measures.yaml", scripts)
+    return scripts
+
+
+def test_replay_of_the_documented_example(tmp_path, capsys):
+    data = ROOT / "tests" / "data"
     plan_file = tmp_path / "plan.md"
-    code = main(["replay", str(data / "example_answers.yaml"), "--scripts", str(scripts),
+    code = main(["replay", str(data / "example_answers.yaml"), "--scripts", str(example_scripts(tmp_path)),
                  "--out", str(plan_file)])
     _, err = capsys.readouterr()
     assert code == 0, err
-    assert "Группы: Молодежь — Возраст — 24 года (молодёжь — от 14 до 35 лет включительно)." in err
+    assert ("Группы: Многодетный родитель — 4 ребёнка младше 18 лет, младшему 1 год "
+            "(многодетная семья — от 3 детей).") in err
+    assert "Не решено" not in err
     assert "не использован" not in err
     plan = plan_file.read_text(encoding="utf-8")
-    assert "Анализ востребованности имеющейся профессии, проведение профессиональной ориентации." in plan
-    assert "Клиент не хочет работать по полученной профессии: подобрать направление переобучения." in plan
-    assert "Прийти на профориентационную консультацию" in plan
+    assert "Подбор вакансий с неполным рабочим днём, гибким графиком или удалённой работой" in plan
+    assert ("*Выход на работу — после отпуска по уходу за ребёнком (до 15.01.2028). Младший ребёнок "
+            "ждёт места в детском саду: искать работу рядом с домом.*") in plan
+    assert "- Просмотреть подобранные вакансии и откликнуться на подходящие — до 11.12.2026." in plan
+
+
+def test_the_documented_example_refuses_a_leave_past_the_third_birthday(tmp_path, capsys):
+    """The example's validate rule, with its templated message, as replay reports it."""
+    text = (ROOT / "tests" / "data" / "example_answers.yaml").read_text(encoding="utf-8")
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(text.replace("lf_leave_end_date: 15.01.2028", "lf_leave_end_date: 16.01.2028"),
+                       encoding="utf-8")
+    line = text.splitlines().index("  lf_leave_end_date: 15.01.2028") + 1
+    assert main(["replay", str(answers), "--scripts", str(example_scripts(tmp_path))]) == 1
+    assert capsys.readouterr().err == (
+        f"{answers}:{line}: «lf_leave_end_date»: Отпуск по уходу длится, пока ребёнку не исполнится "
+        "3 года: не позже 15.01.2028.\n"
+    )
