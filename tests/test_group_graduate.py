@@ -81,7 +81,7 @@ def test_every_graduate_measure_is_in_the_plan_once_worded_as_in_the_seed():
     for text in (EMPLOYERS, ORIENTATION, INTERNSHIPS, RESUME, FAIRS):
         assert plan.count(text) == 1, text
     # The shared measures the graduate model also names, with the graduate's words.
-    assert "Сопровождение выпускника: формирование индивидуального плана поиска работы" in plan
+    assert "Сопровождение выпускника: план поиска работы, резюме и письма работодателям" in plan
     assert "В том числе о Днях «открытых дверей» у крупных работодателей." in plan
 
 

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from tui import __version__
 from tui.paths import DATA_DIR_ENV
@@ -144,7 +145,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     for qid in result.unused:
         _err(f"{args.answers}: ответ «{qid}» сохранён, но не использован: вопрос не задаётся")
     groups = interview.classification.members
-    _err("Группы: " + ("; ".join(f"{g.title} — {g.reason}" for g in groups) or "не определены"))
+    def why(g: Any) -> str:
+        return f"решение инспектора: {g.override.reason}" if g.override else g.reason
+
+    _err("Группы: " + ("; ".join(f"{g.title} — {why(g)}" for g in groups) or "не определены"))
     for g in interview.classification.undecided:
         _err(f"Не решено: {g.title} — {g.reason}")
     try:
@@ -185,6 +189,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
         _err(str(exc))
         return 1
     results = result.classification.results
+    for qid in result.inapplicable:
+        _err(f"{args.facts}: факт «{qid}» при остальных фактах не спрашивается в интервью")
     if args.json:
         doc = {
             "date": result.today.isoformat(),
@@ -199,7 +205,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     print(f"Дата: {format_date(result.today)}")
     for r in results:
         line = f"{_MARKS[r.status]:14} {r.title}"
-        if r.reason and (r.status != "out" or r.near_miss):
+        if r.reason:
             line += f" — {r.reason}"
         print(line)
     return 0

@@ -124,15 +124,16 @@ class _Checker:
                 if section.id in sections:
                     self.add(section.where, f"раздел «{section.id}» повторяется в сценарии")
                 sections.add(section.id)
-            for item in script.items():
-                where = item.where.at("id")
-                if item.id in seen:
-                    first = seen[item.id]
-                    self.add(where, f"id «{item.id}» повторяется (впервые: {first.path}:{first.line})")
-                else:
-                    seen[item.id] = where
-                if item.id in BUILTIN_NAMES:
-                    self.add(where, f"id «{item.id}» занят встроенным именем")
+        # Questions and computed values (of scripts and of the groups file) share one namespace.
+        for item in self.b.items():
+            where = item.where.at("id")
+            if item.id in seen:
+                first = seen[item.id]
+                self.add(where, f"id «{item.id}» повторяется (впервые: {first.path}:{first.line})")
+            else:
+                seen[item.id] = where
+            if item.id in BUILTIN_NAMES:
+                self.add(where, f"id «{item.id}» занят встроенным именем")
         for what, entries in (("группа", self.b.groups), ("мера", self.b.measures)):
             ids: dict[str, Where] = {}
             for e in entries:

@@ -142,28 +142,36 @@ def classify_rule(
     context: Mapping[str, Any],
     fact_names: Mapping[str, frozenset[str]],
     wording: Mapping[str, str] | None = None,
+    needed: Callable[[str], bool] | None = None,
 ) -> GroupResult:
     """Decide one group. ``fact_names`` maps each name (a fact or a computed value) to
-    the facts it stands on, so a reason can name the facts a rule really read."""
+    the facts it stands on, so a reason can name the facts a rule really read; ``needed``
+    tells whether a missing fact is one that would be asked (required and applicable)."""
     read: set[str] = set()
     for name in rule.rule.names:
         read |= fact_names.get(name, frozenset())
     facts = {n: context.get(n) for n in sorted(read)}
     result = GroupResult(rule.id, rule.title, OUT, rule.rule.source, facts, rule.source)
+
+    def missing_reason() -> str:
+        also = rule.undecided_if.names if rule.undecided_if is not None else frozenset()
+        names = sorted(read.union(*(fact_names.get(n, frozenset()) for n in also)))
+        missing = [n for n in names if context.get(n) is None and (needed is None or needed(n))]
+        shown = [f"{(wording or {}).get(n, n)} ({n})" for n in missing]
+        return "Не хватает сведений: " + ("; ".join(shown) or "—") + "."
+
     if rule.undecided_if is not None and _test(rule.undecided_if, context):
         result.status = UNDECIDED
         if rule.because_undecided:
             result._render = _renderer(rule.because_undecided, context)
         else:
-            result.reason = "Не решается по имеющимся сведениям: решение за инспектором."
+            result._render = missing_reason
         return result
     try:
         member = bool(rule.rule.evaluate(context))
     except TypeError:
-        missing = [n for n, v in facts.items() if v is None]
         result.status = UNDECIDED
-        names = [f"{(wording or {}).get(n, n)} ({n})" for n in missing]
-        result.reason = "Не хватает сведений: " + ("; ".join(names) or "—") + "."
+        result._render = missing_reason
         return result
     except ExpressionError as exc:
         result.status = UNDECIDED
@@ -179,6 +187,16 @@ def classify_rule(
             result.near_miss = rule.near is not None
             result._render = _renderer(rule.because_not, context)
     return result
+
+
+def _applies(expr: Any, context: Mapping[str, Any]) -> bool:
+    """A condition that cannot be decided yet (it reads a missing fact) counts as met."""
+    try:
+        return bool(expr.evaluate(context))
+    except TypeError:
+        return True
+    except ExpressionError:
+        return False
 
 
 def fact_closure(bundle: Bundle) -> dict[str, frozenset[str]]:
@@ -202,10 +220,20 @@ def classify(
     """Decide every group of the bundle on ``context`` (facts, computed values, ``today``,
     ``params``), then apply the inspector's overrides."""
     closure = _closure_cache(bundle)
-    wording = {qid: q.ask for qid, q in bundle.questions().items()}
+    questions = bundle.questions()
+    wording = {qid: q.ask for qid, q in questions.items()}
     ctx = dict(context)
     ctx.setdefault("params", bundle.params)
-    results = [classify_rule(g, ctx, closure, wording) for g in bundle.groups]
+
+    def needed(qid: str) -> bool:
+        """A missing fact matters if its question is required and would be asked."""
+        q = questions.get(qid)
+        if q is None or not q.required:
+            return False
+        conds = [c for c in (q.section.when if q.section else None, q.when) if c is not None]
+        return all(_applies(c, ctx) for c in conds)
+
+    results = [classify_rule(g, ctx, closure, wording, needed) for g in bundle.groups]
     for r in results:
         if overrides and r.id in overrides:
             r.override = overrides[r.id]

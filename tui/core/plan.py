@@ -38,6 +38,14 @@ class PlannedMeasure:
     commitment: str = ""
     groups: list[str] = field(default_factory=list)
 
+    @property
+    def commitment_line(self) -> str:
+        """The commitment as the plan lists it: one sentence with its deadline."""
+        from tui.core.dates import format_date
+
+        text = self.commitment.rstrip(". ")
+        return f"{text} — до {format_date(self.deadline)}." if self.deadline else f"{text}."
+
 
 def choose_measures(interview: Interview) -> list[PlannedMeasure]:
     """The catalog's measures for the client's groups whose conditions hold, once each."""

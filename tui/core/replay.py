@@ -142,6 +142,8 @@ class FactsResult:
     classification: Any
     facts: dict[str, Any]
     today: date
+    #: Facts given that the interview would not ask, given the others (kept, not a problem).
+    inapplicable: list[str] = field(default_factory=list)
 
 
 def classify_facts(bundle: Bundle, path: Path | str, today: date | None = None) -> FactsResult:
@@ -172,8 +174,11 @@ def classify_facts(bundle: Bundle, path: Path | str, today: date | None = None) 
     profile_ids = [i.id for i in bundle.profile.items()] if bundle.profile else []
     skip = {"date", "answers", "facts", "note", "inspector", "groups"} if facts is doc else set()
     for key in facts:
-        if key not in skip and key not in profile_ids:
-            raise ReplayError(p, facts.line_of(key), f"«{key}» — не факт профилирования (нет такого вопроса)")
+        if key in skip or key in profile_ids:
+            continue
+        if facts is not doc and key in questions:
+            continue  # a recorded interview's module answers: not facts, nothing to classify
+        raise ReplayError(p, facts.line_of(key), f"«{key}» — не факт профилирования (нет такого вопроса)")
     ctx = Interview(bundle, when)._base_context()
     given: dict[str, Any] = {}
     for qid in profile_ids:
@@ -188,7 +193,9 @@ def classify_facts(bundle: Bundle, path: Path | str, today: date | None = None) 
             raise ReplayError(p, facts.line_of(qid), f"«{qid}»: {exc}") from None
         ctx[qid] = value
         given[qid] = value
-    return FactsResult(classify_context(bundle, ctx), given, when)
+    walk = Interview(bundle, when, given)
+    inapplicable = [k for k in given if not walk.is_applicable(k)]
+    return FactsResult(classify_context(bundle, ctx), given, when, inapplicable)
 
 
 def _file_date(path: str, doc: SrcDict) -> date | None:

@@ -150,7 +150,9 @@ def validate(q: Question, value: Any, context: Mapping[str, Any]) -> None:
         raise AnswerError(_bound_message(q, "max", high))
     for rule in q.rules:
         try:
-            ok = rule.expr.test(ctx)
+            ok = bool(rule.expr.evaluate(ctx))
+        except TypeError:
+            continue  # the rule reads an answer not given (none): it cannot judge this one
         except ExpressionError as exc:
             raise AnswerError(f"Правило проверки не вычисляется: {exc}") from None
         if not ok:
