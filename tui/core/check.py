@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import nodes
 
 from tui.core import dates
-from tui.core.expr import BUILTIN_NAMES, Expression, ExpressionError, template_names
+from tui.core.expr import BUILTIN_NAMES, Expression, ExpressionError, find_all, template_names
 from tui.core.script import Bundle, Computed, Item, Problem, Question, Script, Where
 
 _MAX_COMBINATIONS = 20000
@@ -205,7 +205,7 @@ class _Checker:
     def params(self, ast: nodes.Node | None, where: Where, what: str) -> None:
         if ast is None:
             return
-        for node in ast.find_all(nodes.Getattr):
+        for node in find_all(ast, nodes.Getattr):
             if isinstance(node.node, nodes.Name) and node.node.name == "params":
                 if node.attr not in self.b.params:
                     self.add(where, f"{what}: неизвестный параметр «params.{node.attr}»")
@@ -227,7 +227,7 @@ class _Checker:
     def choice_values(self, expr: Expression, where: Where, own: Question | None = None) -> None:
         if expr.ast is None:
             return
-        for cmp in expr.ast.find_all(nodes.Compare):
+        for cmp in find_all(expr.ast, nodes.Compare):
             operands = [cmp.expr] + [op.expr for op in cmp.ops]
             for i, node in enumerate(operands):
                 if isinstance(node, nodes.Name) and node.name == "groups":

@@ -14,8 +14,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, meta, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
 from jinja2.exceptions import SecurityError, TemplateAssertionError, UndefinedError
+from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
 from tui.core import dates
@@ -112,17 +113,81 @@ def make_environment(loader: Any = None) -> SandboxedEnvironment:
 _ENV = make_environment()
 
 
+_MISSING = object()
+_MEMO_SIZE = 512
+
+
+class _Identity:
+    """Keys a mapping by identity, holding it so that its id cannot be reused."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Identity) and other.obj is self.obj
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable stand-in for a value: lists become tuples; mappings (``params``, which
+    never change within a bundle) are keyed by identity."""
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return _Identity(value)
+    return value
+
+
 @dataclass(frozen=True)
 class Expression:
-    """A compiled expression with the free names it reads."""
+    """A parsed expression with the free names it reads; compiled to Python on first use
+    (compiling costs about a millisecond, and most expressions of a script are not needed
+    when an interview starts)."""
 
     source: str
     names: frozenset[str] = field(compare=False)
-    _fn: Any = field(compare=False, repr=False)
-    ast: nodes.Template | None = field(default=None, compare=False, repr=False)
+    ast: nodes.Node | None = field(default=None, compare=False, repr=False)
+    _compiled: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def _fn(self) -> Any:
+        fn = self._compiled.get("fn")
+        if fn is None:
+            fn = self._compiled["fn"] = _ENV.compile_expression(self.source, undefined_to_none=False)
+        return fn
 
     def evaluate(self, context: Mapping[str, Any]) -> Any:
-        """Evaluate against ``context``; ``today`` there also drives ``age()`` defaults."""
+        """Evaluate against ``context``; ``today`` there also drives ``age()`` defaults.
+
+        Expressions are pure, and the engine re-walks the script after every answer with
+        mostly the same values, so results are memoised on the values the expression reads.
+        """
+        try:
+            key = tuple(_freeze(context.get(n, _MISSING)) for n in self.names) + (
+                _freeze(context.get("today")),
+            )
+        except TypeError:  # an unhashable value: evaluate without the memo
+            return self._evaluate(context)
+        memo = self._compiled.setdefault("memo", {})
+        hit = memo.get(key, _MISSING)
+        if hit is _MISSING:
+            try:
+                hit = (True, self._evaluate(context))
+            except (TypeError, ExpressionError) as exc:
+                hit = (False, exc)
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[key] = hit
+        ok, value = hit
+        if not ok:
+            raise value
+        return value
+
+    def _evaluate(self, context: Mapping[str, Any]) -> Any:
         # Pass only the names this expression reads: Jinja copies its whole context on
         # every call, and a script's context holds every answer.
         ctx = {n: context[n] for n in self.names if n in context}
@@ -148,29 +213,55 @@ class Expression:
             return False
 
 
-def _undeclared(ast: nodes.Template) -> set[str]:
-    return set(meta.find_undeclared_variables(ast))
+def find_all(ast: nodes.Node, kind: type[nodes.Node] | tuple[type[nodes.Node], ...]) -> list[Any]:
+    """Every node of ``kind`` in ``ast``, the root included (Jinja's find_all skips it)."""
+    return [*([ast] if isinstance(ast, kind) else []), *ast.find_all(kind)]
+
+
+def _undeclared(ast: nodes.Node) -> set[str]:
+    """Names a piece of Jinja reads and does not set itself (loop variables, ``set``)."""
+    loaded, stored = set(), set()
+    for name in find_all(ast, nodes.Name):
+        (stored if name.ctx in ("store", "param") else loaded).add(name.name)
+    if find_all(ast, nodes.For):
+        stored.add("loop")  # Jinja's loop variable inside {% for %}
+    return loaded - stored
+
+
+def _check_filters_and_tests(ast: nodes.Node) -> None:
+    """What Jinja's compiler would refuse, found without compiling."""
+    for f in find_all(ast, nodes.Filter):
+        if f.name not in _ENV.filters:
+            raise ExpressionError(f"выражение не разбирается: No filter named '{f.name}'.")
+    for t in find_all(ast, nodes.Test):
+        if t.name not in _ENV.tests:
+            raise ExpressionError(f"выражение не разбирается: No test named '{t.name}'.")
 
 
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> Expression:
-    """Compile ``source``; raise :class:`ExpressionError` with a readable reason."""
+    """Parse ``source``; raise :class:`ExpressionError` with a readable reason."""
     if not isinstance(source, str) or not source.strip():
         raise ExpressionError("пустое выражение")
     try:
-        fn = _ENV.compile_expression(source, undefined_to_none=False)
-        ast = _ENV.parse("{{ (" + source + ") }}")
+        parser = Parser(_ENV, source, state="variable")
+        ast = parser.parse_expression()
+        if not parser.stream.eos:
+            raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno)
     except (TemplateSyntaxError, TemplateAssertionError) as exc:
         raise ExpressionError(f"выражение не разбирается: {exc.message}") from exc
-    return Expression(source=source, names=frozenset(_undeclared(ast)), _fn=fn, ast=ast)
+    _check_filters_and_tests(ast)
+    return Expression(source=source, names=frozenset(_undeclared(ast)), ast=ast)
 
 
 def template_names(source: str) -> set[str]:
     """Free names read by a template text (for static checks of plan texts)."""
     try:
-        return _undeclared(_ENV.parse(source))
+        ast = _ENV.parse(source)
     except TemplateSyntaxError as exc:
         raise ExpressionError(f"шаблон не разбирается: {exc.message}") from exc
+    _check_filters_and_tests(ast)
+    return _undeclared(ast)
 
 
 @lru_cache(maxsize=1024)
