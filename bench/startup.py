@@ -50,7 +50,8 @@ from tui.core.store import Store
 from tui.paths import scripts_dir
 from tui.app.app import SobesednikApp
 
-app = SobesednikApp(load_bundle_or_raise([scripts_dir()]), Store(sys.argv[1]), today=date(2026, 11, 27))
+bundle = load_bundle_or_raise([scripts_dir()], reachability=False)  # as `sobesednik` does
+app = SobesednikApp(bundle, Store(sys.argv[1]), today=date(2026, 11, 27))
 
 async def pilot(p):
     await p.pause()

@@ -217,7 +217,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tui.paths import data_dir
 
     try:
-        bundle = load_bundle_or_raise(_scripts(args.scripts))
+        # Every problem that could break an interview is checked; the search for
+        # unreachable questions is left to `sobesednik check` (and CI).
+        bundle = load_bundle_or_raise(_scripts(args.scripts), reachability=False)
     except ScriptError as exc:
         _err(f"Сценарии интервью содержат ошибки, интервью не запускается:\n{exc}")
         return 2

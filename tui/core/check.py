@@ -28,9 +28,11 @@ _CONTEXTUAL_WHY = {
 }
 
 
-def check_bundle(bundle: Bundle) -> list[Problem]:
+def check_bundle(bundle: Bundle, reachability: bool = True) -> list[Problem]:
+    """Every static problem of ``bundle``. The reachability search (a lint: an unreachable
+    question breaks nothing at run time) can be left to ``sobesednik check``."""
     c = _Checker(bundle)
-    c.run()
+    c.run(reachability)
     return c.problems
 
 
@@ -50,7 +52,7 @@ class _Checker:
 
     # ------------------------------------------------------------------ driver
 
-    def run(self) -> None:
+    def run(self, reachability: bool = True) -> None:
         b = self.b
         if not b.files:
             return
@@ -96,7 +98,8 @@ class _Checker:
                 self.choice_values(m.when, m.where.at("when"))
             if m.detail:
                 self.text_names(m.detail, m.where.at("detail"), all_ids)
-        self.reachability()
+        if reachability:
+            self.reachability()
 
     def consent_first(self, profile: Script) -> None:
         """Nothing is stored before consent: the first question must be that consent."""

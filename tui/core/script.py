@@ -612,8 +612,11 @@ def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Problem]
     return files, problems
 
 
-def load_bundle(paths: Iterable[Path | str]) -> tuple[Bundle, list[Problem]]:
-    """Load every script under ``paths`` into one bundle and check it statically."""
+def load_bundle(
+    paths: Iterable[Path | str], reachability: bool = True
+) -> tuple[Bundle, list[Problem]]:
+    """Load every script under ``paths`` into one bundle and check it statically
+    (``reachability=False`` skips the slowest lint, for the app's start-up)."""
     from tui.core.check import check_bundle
 
     files, problems = expand_paths(paths)
@@ -642,13 +645,13 @@ def load_bundle(paths: Iterable[Path | str]) -> tuple[Bundle, list[Problem]]:
     bundle.modules.sort(key=lambda m: (m.order, m.id))
     if not unreadable:
         # Cross-file checks only make sense once every file could be read.
-        problems.extend(check_bundle(bundle))
+        problems.extend(check_bundle(bundle, reachability))
     problems.sort(key=lambda p: (p.path, p.line))
     return bundle, problems
 
 
-def load_bundle_or_raise(paths: Iterable[Path | str]) -> Bundle:
-    bundle, problems = load_bundle(paths)
+def load_bundle_or_raise(paths: Iterable[Path | str], reachability: bool = True) -> Bundle:
+    bundle, problems = load_bundle(paths, reachability)
     if problems:
         raise ScriptError(problems)
     return bundle
