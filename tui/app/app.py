@@ -1,8 +1,8 @@
 """The Sobesednik application: screens over one :class:`~tui.core.session.Session`.
 
 The screen stack is always: the start screen, then (during an interview) the question
-screen, then perhaps the review screen and the plan screen on top. Leaving an interview
-pops back to the start screen.
+screen, then perhaps the review screen, the group confirmation screen (at the desk) and the
+plan screen on top. Leaving an interview pops back to the start screen.
 """
 
 from __future__ import annotations
@@ -119,7 +119,9 @@ class SobesednikApp(App[None]):
             self.notify(str(exc), title="Интервью не открывается", severity="error", timeout=10, markup=False)
             return
         self.open_session(session)
-        if session.current is not None:
+        if session.needs_group_confirmation:
+            self.notify("Профилирование завершено: подтвердите группы клиента. Прежние ответы сохранены.")
+        elif session.current is not None:
             self.notify("Интервью продолжается с первого вопроса без ответа. Прежние ответы сохранены.")
 
     def open_session(self, session: Session) -> None:
@@ -128,6 +130,48 @@ class SobesednikApp(App[None]):
         self.push_screen(QuestionScreen(session))
         if session.current is None:
             self.show_review(session)
+        if session.needs_group_confirmation:
+            # Resumed after the profile, before the inspector confirmed the groups.
+            self.show_groups(session)
+
+    def show_groups(self, session: Session) -> None:
+        """The inspector confirms the client groups (never at a kiosk)."""
+        from tui.app.screens.groups import GroupsScreen
+
+        if session.kiosk:
+            return
+        self.push_screen(GroupsScreen(session))
+
+    def groups_confirmed(self, session: Session) -> None:
+        """After the groups are confirmed: on to the first question still without an answer
+        (the first of the groups' modules), or to the review when every answer is given."""
+        from tui.app.screens.groups import GroupsScreen
+        from tui.app.screens.review import ReviewScreen
+
+        if isinstance(self.screen, GroupsScreen):
+            self.pop_screen()
+        following = session.interview.first_pending()
+        if following is None:
+            session.current = None
+            if not isinstance(self.screen, ReviewScreen):
+                self.show_review(session)
+            return
+        session.goto(following.id)
+        self._back_to_questions()
+
+    def back_to_profile(self, session: Session) -> None:
+        """From the group confirmation back to the last profiling question, to correct a fact."""
+        profile = session.bundle.profile
+        asked = [q for q in session.interview.questions if profile is not None and q.script is profile]
+        if asked:
+            session.goto(asked[-1].id)
+        self._back_to_questions()
+
+    def _back_to_questions(self) -> None:
+        from tui.app.screens.question import QuestionScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, QuestionScreen):
+            self.pop_screen()
 
     def show_review(self, session: Session, focus: str | None = None) -> None:
         from tui.app.screens.review import ReviewScreen
