@@ -44,6 +44,7 @@ class QuestionScreen(Screen[None]):
         Binding("ctrl+r", "review", "Все ответы"),
         Binding("escape", "leave", "Выйти"),
         Binding("f2", "toggle_guidance", "Подсказка"),
+        Binding("ctrl+g", "groups", "Группы", show=False),
     ]
 
     app: SobesednikApp
@@ -62,6 +63,7 @@ class QuestionScreen(Screen[None]):
             yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
         yield Container(id="guidance-slot")
         with VerticalScroll(id="body"):
+            yield Static(id="module-intro")
             yield Static(id="wording")
             yield Static(id="note")
             yield Static(id="help")
@@ -115,6 +117,10 @@ class QuestionScreen(Screen[None]):
         hint.update(HINTS.get(q.type, ""))
         hint.display = q.type in HINTS
         self.show_error("")
+        intro = self.query_one("#module-intro", Static)
+        intro_text = self._module_intro(q)
+        intro.update(intro_text)
+        intro.display = bool(intro_text)
         await self._show_guidance(q)
         slot = self.query_one("#answer-slot")
         await slot.remove_children()
@@ -125,6 +131,24 @@ class QuestionScreen(Screen[None]):
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
         widget.focus()
         self.refresh_bindings()
+
+    def _module_intro(self, q: Question) -> Content:
+        """On the first question of a group's module, which group the section is for
+        (for the inspector; a kiosk client is not told the groups)."""
+        script = q.script
+        if self.session.kiosk or script is None or script.kind != "module":
+            return Content("")
+        first = next((x for x in self.session.interview.questions if x.script is script), None)
+        if first is not q:
+            return Content("")
+        group = self.session.bundle.group(script.group or "")
+        title = group.title if group else script.group or script.title
+        parts: list[str | tuple[str, str]] = [
+            "Вопросы для группы ", (f"«{title}»", "bold"), "."
+        ]
+        if script.traits or script.approach:
+            parts.append(" Подсказка инспектору — F2.")
+        return Content.assemble(*parts)
 
     async def _show_guidance(self, q: Question) -> None:
         """The group module's advice for the inspector; never at a kiosk."""
@@ -167,6 +191,8 @@ class QuestionScreen(Screen[None]):
             return True if self.session.progress()[0] > 0 else None
         if action == "toggle_guidance":
             return self._guidance_for is not None
+        if action == "groups":
+            return not self.session.kiosk and self.session.interview.profile_complete
         return True
 
     def _raw(self) -> Any:
@@ -188,7 +214,11 @@ class QuestionScreen(Screen[None]):
             self.notify(str(exc), title="Ответ не сохранён", severity="error", timeout=10, markup=False)
             self.query_one("#answer").focus()
             return
-        if following is None:
+        if self.session.needs_group_confirmation:
+            # The profile is complete (or a changed fact changed the groups): the inspector
+            # confirms the groups before their modules' questions.
+            self.app.show_groups(self.session)
+        elif following is None:
             self.app.show_review(self.session, focus=q.id)
         else:
             await self.show_question()
@@ -204,6 +234,10 @@ class QuestionScreen(Screen[None]):
 
     def action_leave(self) -> None:
         self.app.leave_interview(self.session)
+
+    def action_groups(self) -> None:
+        if self.check_action("groups", ()):
+            self.app.show_groups(self.session)
 
     def action_toggle_guidance(self) -> None:
         for collapsible in self.query(Collapsible):

@@ -28,10 +28,35 @@ def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def groups_text(session: Session) -> Content:
+    """The client's groups with their reasons, and the inspector's additions and removals."""
+    results = session.interview.classification.results
+    members = [r for r in results if r.member]
+    removed = [] if session.kiosk else [r for r in results if r.override is not None and not r.member]
+    shown = members + removed
+    if not shown:
+        parts: list[str | tuple[str, str]] = ["Клиентская группа не определена."]
+    else:
+        parts = ["Клиентская группа: " if len(shown) == 1 else "Клиентские группы:"]
+        for g in shown:
+            if g.override is not None and g.member:
+                why = f"добавлена инспектором: {g.override.reason}"
+            elif g.override is not None:
+                why = f"исключена инспектором: {g.override.reason}"
+            else:
+                why = g.reason
+            title = (g.title, "bold") if g.member else (g.title, "strike")
+            parts += ["\n" if len(shown) > 1 else "", title, f" — {why}" if why else ""]
+    if session.needs_group_confirmation:
+        parts.append(("\nГруппы не подтверждены инспектором: Ctrl+G — подтвердить.", "bold"))
+    return Content.assemble(*parts)
+
+
 class ReviewScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+b", "back", "К вопросам"),
-        Binding("ctrl+p", "plan", "Сформировать план"),
+        Binding("ctrl+g", "groups", "Группы"),
+        Binding("ctrl+p", "plan", "План"),
         Binding("escape", "leave", "Выйти"),
     ]
 
@@ -59,23 +84,28 @@ class ReviewScreen(Screen[None]):
         yield Static(id="status")
         with Horizontal(id="buttons"):
             yield Button("← К вопросам", id="back", compact=True)
+            if not self.session.kiosk:
+                yield Button("Группы", id="groups-button", compact=True)
             yield Button("Сформировать план", id="plan", variant="primary", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
+        self.refresh_view()
+        self.query_one("#answers", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        # Back from the group confirmation: the groups, and so the questions, may differ.
+        if self.is_current and self.is_mounted:
+            self.refresh_view()
+
+    def refresh_view(self) -> None:
         s = self.session
-        members = s.interview.classification.members
-        if members:
-            parts: list[str | tuple[str, str]] = [
-                "Клиентская группа: " if len(members) == 1 else "Клиентские группы:"
-            ]
-            for g in members:
-                parts += ["\n" if len(members) > 1 else "", (g.title, "bold"), f" — {g.reason}"]
-            text = Content.assemble(*parts)
-        else:
-            text = Content("Клиентская группа не определена.")
-        self.query_one("#groups", Static).update(text)
+        self.query_one("#groups", Static).update(groups_text(s))
         table = self.query_one("#answers", DataTable)
+        if table.row_count:
+            keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            self.focus_qid = keep if s.interview.is_applicable(keep or "") else self.focus_qid
+        table.clear()
         cursor = 0
         for i, q in enumerate(s.interview.questions):
             shown = s.display(q.id) if s.is_answered(q.id) else "(нет ответа)"
@@ -88,14 +118,15 @@ class ReviewScreen(Screen[None]):
             if q.id == self.focus_qid:
                 cursor = i
         table.move_cursor(row=cursor)
-        table.focus()
         self._update_status()
 
     def _update_status(self) -> None:
         answered, total = self.session.progress()
         status = self.query_one("#status", Static)
         complete = self.session.complete
-        if complete:
+        if complete and self.session.needs_group_confirmation:
+            status.update(f"Отвечено на все вопросы ({total}). Перед планом подтвердите группы (Ctrl+G).")
+        elif complete:
             status.update(f"Отвечено на все вопросы ({total}). Можно сформировать план.")
         else:
             left = total - answered
@@ -108,6 +139,8 @@ class ReviewScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "plan":
             return True if self.session.complete else None
+        if action == "groups":
+            return not self.session.kiosk and self.session.interview.profile_complete
         return True
 
     def action_back(self) -> None:
@@ -116,8 +149,16 @@ class ReviewScreen(Screen[None]):
     def action_leave(self) -> None:
         self.app.leave_interview(self.session)
 
+    def action_groups(self) -> None:
+        if not self.session.kiosk:
+            self.app.show_groups(self.session)
+
     def action_plan(self) -> None:
         if not self.session.complete:
+            return
+        if self.session.needs_group_confirmation:
+            # The groups decide the plan: the inspector confirms them first.
+            self.app.show_groups(self.session)
             return
         error = self.app.show_plan(self.session)
         if error:
@@ -153,6 +194,10 @@ class ReviewScreen(Screen[None]):
     @on(Button.Pressed, "#back")
     def _back_pressed(self) -> None:
         self.action_back()
+
+    @on(Button.Pressed, "#groups-button")
+    def _groups_pressed(self) -> None:
+        self.action_groups()
 
     @on(Button.Pressed, "#plan")
     def _plan_pressed(self) -> None:
