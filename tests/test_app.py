@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from textual.pilot import Pilot
 from textual.widgets import Collapsible, DataTable, Input, Static
 
-from tests.helpers import REPLAYS, TODAY, bundle
+from tests.helpers import MOTHER_TYPED, TODAY, bundle
 from tui.app.app import SobesednikApp
+from tui.app.screens.groups import GroupsScreen
 from tui.app.screens.plan import PlanScreen
 from tui.app.screens.question import QuestionScreen
 from tui.app.screens.review import ReviewScreen
@@ -22,13 +24,17 @@ from tui.core.session import Session
 from tui.core.store import COMPLETE, Store, StoreError
 
 SIZE = (80, 24)
-MOTHER = yaml.safe_load((REPLAYS / "mother_own_business.yaml").read_text(encoding="utf-8"))["answers"]
+#: A mother of a four-year-old who worked until recently: the rules find mother_preschool only;
+#: «disabled» is undecided (no health-data consent), «long_unemployed» a near miss.
+MOTHER = MOTHER_TYPED
 GROUP = "Женщина с детьми дошкольного возраста"
+PROFILE = {i.id for i in bundle().profile.items()}
+LAST_PROFILE_QUESTION = "desired_work"
 
 
 def answer_keys(q: Question, raw: Any) -> list[str]:
     """The keys that give ``raw`` (as written in a replay file) on a fresh answer widget."""
-    if raw is None:
+    if raw is None or raw == "":
         return ["ctrl+n"]
     value = values.coerce(q, raw)
     if q.type == "yes_no":
@@ -75,18 +81,36 @@ async def answer_current(pilot: Pilot[None], app: SobesednikApp, answers: dict[s
     return q.id
 
 
+async def confirm_groups(pilot: Pilot[None], app: SobesednikApp) -> None:
+    """On the group confirmation screen: leave every undecided group out, then confirm."""
+    screen = app.screen
+    assert isinstance(screen, GroupsScreen), screen
+    table = screen.query_one("#group-list", DataTable)
+    for r in screen.results:
+        if screen.decision[r.id] is None:
+            table.move_cursor(row=table.get_row_index(r.id))
+            await pilot.press("minus")
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    assert not isinstance(app.screen, GroupsScreen), groups_error(app)
+
+
+def groups_error(app: SobesednikApp) -> str:
+    error = app.screen.query_one("#groups-error", Static)
+    return str(error.render()) if error.display else ""
+
+
 async def answer_until(pilot: Pilot[None], app: SobesednikApp, stop: str) -> Session:
-    """Start a new interview and answer from the replay file until question ``stop`` shows."""
+    """Start a new interview and answer from ``MOTHER`` until question ``stop`` shows."""
     await pilot.press("ctrl+n")
     await pilot.pause()
     session = question_screen(app).session
-    while session.current is not None and session.current.id != stop:
-        await answer_current(pilot, app, MOTHER)
+    await answer_until_more(pilot, app, stop)
     return session
 
 
 def typed(qid: str) -> Any:
-    """The stored (JSON) form of the replay file's answer to ``qid``."""
+    """The stored (JSON) form of ``MOTHER``'s answer to ``qid``."""
     q = bundle().questions()[qid]
     return values.to_json(q, values.coerce(q, MOTHER[qid]))
 
@@ -99,6 +123,13 @@ async def test_whole_mother_interview_by_keyboard(make_app, store: Store, tmp_pa
         await pilot.pause()
         session = question_screen(app).session
         asked: list[str] = []
+        while isinstance(app.screen, QuestionScreen) and session.current is not None:
+            asked.append(await answer_current(pilot, app, MOTHER))
+        # The profile is complete: the inspector confirms the groups before the module.
+        assert asked[-1] == LAST_PROFILE_QUESTION
+        assert set(asked) <= PROFILE
+        assert isinstance(app.screen, GroupsScreen)
+        await confirm_groups(pilot, app)
         while isinstance(app.screen, QuestionScreen) and session.current is not None:
             asked.append(await answer_current(pilot, app, MOTHER))
         assert asked == [q.id for q in session.interview.questions]
@@ -117,7 +148,7 @@ async def test_whole_mother_interview_by_keyboard(make_app, store: Store, tmp_pa
         plan = app.screen.text
         assert "Смирнова Ольга Викторовна" in plan
         assert GROUP in plan
-        assert "Посещение женского клуба при ЦЗН" in plan
+        assert "Консультация психолога" in plan
 
         # Save the plan under the proposed name, in the current directory.
         await pilot.press("ctrl+s")
@@ -141,6 +172,8 @@ async def test_whole_mother_interview_by_keyboard(make_app, store: Store, tmp_pa
     assert stored.answers["work_barriers"] == ["long_break", "search_skills"]
     assert stored.answers["schedule_limits"] == ["no_weekends", "until_18"]
     assert stored.header["inspectors"] == ["Иванова И. И."]
+    assert stored.header["groups_confirmed"]["computed"] == ["mother_preschool"]
+    assert stored.header["group_overrides"] == []
     assert store.unfinished() == []
 
 
@@ -198,21 +231,21 @@ async def test_changing_a_choice_from_the_review(make_app, store: Store) -> None
         assert isinstance(app.screen, ReviewScreen)
         session = app.screen.session
         qids = [q.id for q in session.interview.questions]
-        # Down to «womens_club» and open it: «Да» is pre-selected; pick «Нет».
-        await pilot.press(*["down"] * qids.index("womens_club"), "enter")
+        # Down to «psychologist» and open it: «Да» is pre-selected; pick «Нет».
+        await pilot.press(*["down"] * qids.index("psychologist"), "enter")
         await pilot.pause()
-        assert session.current is not None and session.current.id == "womens_club"
+        assert session.current is not None and session.current.id == "psychologist"
         assert app.screen.query_one("#answer").raw() is True
         await pilot.press("down", "enter")
         await pilot.pause()
         # Nothing left unanswered: back to the review, which shows the new answer.
         assert isinstance(app.screen, ReviewScreen)
         table = app.screen.query_one("#answers", DataTable)
-        assert str(table.get_row("womens_club")[2]) == "Нет"
+        assert str(table.get_row("psychologist")[2]) == "Нет"
         # The cursor stays on the question just changed.
-        assert table.cursor_row == qids.index("womens_club")
-        assert "Посещение женского клуба" not in session.plan()
-    assert store.load(iid).answers["womens_club"] is False
+        assert table.cursor_row == qids.index("psychologist")
+        assert "Консультация психолога" not in session.plan()
+    assert store.load(iid).answers["psychologist"] is False
 
 
 async def test_quitting_halfway_then_resuming(make_app, store: Store) -> None:
@@ -328,10 +361,14 @@ async def test_inspector_guidance_for_the_group_module(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await answer_until(pilot, app, "children_count")
         assert not app.screen.query(Collapsible)
+        assert not app.screen.query_one("#module-intro").display
         await answer_until_more(pilot, app, "salary_importance")
         guidance = app.screen.query_one("#guidance", Collapsible)
         assert guidance.collapsed
         assert GROUP in str(guidance.title)
+        # The first question of the module says which group the section is for.
+        intro = app.screen.query_one("#module-intro", Static)
+        assert intro.display and f"«{GROUP}»" in str(intro.render())
         await pilot.press("f2")
         await pilot.pause()
         assert not guidance.collapsed
@@ -339,19 +376,34 @@ async def test_inspector_guidance_for_the_group_module(make_app) -> None:
         assert "Особенности группы" in text and "Как работать" in text
         # The answer keeps the keyboard focus.
         assert app.focused is app.screen.query_one("#answer")
+        # Only the first question of the module says so; the guidance stays.
+        await answer_current(pilot, app, MOTHER)
+        assert not app.screen.query_one("#module-intro").display
+        assert app.screen.query_one("#guidance", Collapsible)
 
 
 async def answer_until_more(pilot: Pilot[None], app: SobesednikApp, stop: str) -> None:
-    session = question_screen(app).session
-    while session.current is not None and session.current.id != stop:
+    """Answer from ``MOTHER`` (confirming the groups when asked) until ``stop`` shows."""
+    session = next(s for s in app.screen_stack if isinstance(s, QuestionScreen)).session
+    def more() -> bool:
+        return session.current is not None and session.current.id != stop
+
+    while isinstance(app.screen, GroupsScreen) or more():
+        if isinstance(app.screen, GroupsScreen):
+            await confirm_groups(pilot, app)
+            continue
         await answer_current(pilot, app, MOTHER)
 
 
-def _draft(store: Store, upto: str | None = None) -> str:
-    """An unfinished interview in ``store``, answered from the replay file up to ``upto``
-    (to the end when ``None``)."""
+def _draft(store: Store, upto: str | None = None, *, confirm: bool = True) -> str:
+    """An unfinished interview in ``store``, answered from ``MOTHER`` up to ``upto`` (to the
+    end when ``None``); the groups are confirmed as found unless ``confirm`` is false."""
     session = Session(bundle(), store, TODAY, inspector="Петрова П. П.")
-    while session.current is not None and session.current.id != upto:
+    while True:
+        if confirm and session.needs_group_confirmation:
+            session.confirm_groups({})
+        if session.current is None or session.current.id == upto:
+            break
         session.submit(MOTHER[session.current.id])
     assert session.iid is not None
     return session.iid
@@ -422,12 +474,13 @@ async def test_answering_with_the_mouse(make_app, store: Store) -> None:
 
 async def test_an_idle_kiosk_goes_back_to_the_start(make_app) -> None:
     app = make_app(kiosk=True)
-    app.idle_seconds = 0.3
+    # Long enough for a loaded machine to show the question before the kiosk gives up.
+    app.idle_seconds = 1.5
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, QuestionScreen)
-        await pilot.pause(0.8)
+        await pilot.pause(3.5)
         assert isinstance(app.screen, StartScreen)
 
 
@@ -501,3 +554,378 @@ async def test_ctrl_q_quits_for_the_inspector(make_app) -> None:
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert not app.is_running
+
+
+# ---------------------------------------------------------------------- group confirmation
+
+
+def any_answer(q: Question) -> Any:
+    """A valid answer to a module question the test does not care about."""
+    if q.type == "yes_no":
+        return "нет"
+    if q.type == "choice":
+        return q.choice_values[0]
+    if q.type == "multi_choice":
+        return [q.choice_values[0]]
+    if q.type in ("integer", "number"):
+        return "1"
+    if q.type == "date":
+        return "01.01.2026"
+    if q.type == "phone":
+        return "+7 921 000-00-00"
+    return "Нет сведений"
+
+
+def groups_screen(app: SobesednikApp) -> GroupsScreen:
+    assert isinstance(app.screen, GroupsScreen), app.screen
+    return app.screen
+
+
+def group_rows(app: SobesednikApp) -> list[tuple[str, str, str]]:
+    """(id, mark, state) of each row of the group list, top to bottom."""
+    table = groups_screen(app).query_one("#group-list", DataTable)
+    out = []
+    for i in range(table.row_count):
+        key = table.coordinate_to_cell_key((i, 0)).row_key.value
+        mark, _title, state = table.get_row_at(i)
+        out.append((str(key), str(mark), str(state)))
+    return out
+
+
+def detail(app: SobesednikApp) -> str:
+    return str(groups_screen(app).query_one("#group-detail", Static).render())
+
+
+async def to_group(pilot: Pilot[None], app: SobesednikApp, gid: str) -> None:
+    """Move the list's cursor to ``gid`` by the arrow keys."""
+    table = groups_screen(app).query_one("#group-list", DataTable)
+    table.focus()
+    target = table.get_row_index(gid)
+    key = "down" if target > table.cursor_row else "up"
+    await pilot.press(*[key] * abs(target - table.cursor_row))
+    await pilot.pause()
+    assert table.cursor_row == target
+
+
+async def profile_done(pilot: Pilot[None], app: SobesednikApp) -> Session:
+    """A new interview with the whole profile answered by keys: the groups screen is shown."""
+    session = await answer_until(pilot, app, LAST_PROFILE_QUESTION)
+    await answer_current(pilot, app, MOTHER)
+    groups_screen(app)
+    return session
+
+
+async def test_groups_are_confirmed_after_the_last_profile_question(make_app, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        session = await profile_done(pilot, app)
+        rows = group_rows(app)
+        # Every group, one line each: found, undecided, near misses, then the rest.
+        assert len(rows) == len(bundle().groups) == 10
+        assert rows[0] == ("mother_preschool", "✓", "найдена")
+        assert rows[1] == ("disabled", "?", "решите: + или −")
+        assert rows[2] == ("long_unemployed", "·", "не найдена (близко)")
+        assert all(state == "не найдена" for _, _, state in rows[3:])
+        # The cursor starts on the group the inspector has to decide, with its reason.
+        assert "Нет отдельного согласия на обработку сведений о здоровье" in detail(app)
+        await to_group(pilot, app, "long_unemployed")
+        assert "перерыв 10 месяцев" in detail(app)  # the near miss says why not
+        await to_group(pilot, app, "mother_preschool")
+        assert "младшему ребёнку 4 года" in detail(app)
+        # Nothing is stored until the inspector confirms; the undecided group is asked about.
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert "Решите по группе «Инвалиды»" in groups_error(app)
+        assert groups_screen(app).query_one("#group-list", DataTable).cursor_row == 1
+        assert "groups_confirmed" not in store.load(session.iid).header
+        await pilot.press("minus")
+        assert group_rows(app)[1] == ("disabled", "−", "не включена")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        # On to the first question of the group's module.
+        assert question_screen(app).session.current.id == "salary_importance"
+    header = store.load(session.iid).header
+    assert header["groups_confirmed"]["computed"] == ["mother_preschool"]
+    assert header["groups_confirmed"]["by"] == "Иванова И. И."
+    assert header["group_overrides"] == []
+
+
+async def test_removing_a_found_group_needs_a_reason_and_drops_its_module(make_app, store: Store) -> None:
+    reason = "Ребёнок живёт с отцом"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        session = await profile_done(pilot, app)
+        await pilot.press("minus")  # «Инвалиды»: not in it
+        await to_group(pilot, app, "mother_preschool")
+        await pilot.press("space")
+        await pilot.pause()
+        assert group_rows(app)[0] == ("mother_preschool", "✗", "исключена вручную")
+        # A decision against the rules asks for its reason right away.
+        box = groups_screen(app).query_one("#group-reason", Input)
+        assert app.focused is box and not box.disabled
+        # Confirming without one shows the session's message inline.
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert groups_error(app) == (
+            "Укажите причину: почему исключена группа «Женщина с детьми дошкольного возраста»."
+        )
+        assert app.focused is box
+        await pilot.press(*reason, "enter")
+        await pilot.pause()
+        assert groups_error(app) == ""
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        # No group is left with a module: every question is answered, on to the review.
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        assert not any(q.script.kind == "module" for q in session.interview.questions)
+        shown = str(review.query_one("#groups", Static).render())
+        assert f"{GROUP} — исключена инспектором: {reason}" in shown
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)
+        assert "Клиентская группа не определена" in app.screen.text
+    [override] = store.load(session.iid).header["group_overrides"]
+    assert (override["group"], override["action"], override["reason"], override["by"]) == (
+        "mother_preschool", "remove", reason, "Иванова И. И."
+    )
+
+
+def _group_to_add() -> str:
+    """«disabled» (undecided without the health-data consent) if its module exists, else any
+    other group with a module."""
+    if bundle().module_for("disabled") is not None:
+        return "disabled"
+    return next(m.group for m in bundle().modules if m.group != "mother_preschool")
+
+
+async def test_adding_a_group_with_a_reason_asks_its_module(make_app, store: Store) -> None:
+    gid = _group_to_add()
+    title = bundle().group(gid).title
+    reason = "Справка МСЭ: II группа, предъявлена на приёме"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        session = await profile_done(pilot, app)
+        await to_group(pilot, app, gid)
+        await pilot.press("plus")
+        await pilot.pause()
+        assert dict((r[0], r[1:]) for r in group_rows(app))[gid] == ("+", "добавлена вручную")
+        await pilot.press(*reason, "enter")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        # The added group's module is asked, from its first question.
+        screen = question_screen(app)
+        first = next(q for q in session.interview.questions if q.script.group == gid)
+        assert session.current is first
+        assert f"«{title}»" in str(screen.query_one("#module-intro", Static).render())
+        [override] = store.load(session.iid).header["group_overrides"]
+        assert (override["group"], override["action"], override["reason"]) == (gid, "add", reason)
+
+        while isinstance(app.screen, QuestionScreen) and session.current is not None:
+            q = session.current
+            await answer_current(pilot, app, {**MOTHER, q.id: MOTHER.get(q.id, any_answer(q))})
+        assert isinstance(app.screen, ReviewScreen)
+        assert f"{title} — добавлена инспектором: {reason}" in str(
+            app.screen.query_one("#groups", Static).render()
+        )
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)
+        assert f"**{title}.** Отнесён(а) инспектором: {reason}" in app.screen.text
+    assert store.load(session.iid).status == COMPLETE
+
+
+async def test_a_kiosk_never_confirms_groups_the_inspector_does_on_resume(make_app, store: Store) -> None:
+    app = make_app(kiosk=True, inspector=None)
+    async with app.run_test(size=SIZE) as pilot:
+        session = await answer_until(pilot, app, LAST_PROFILE_QUESTION)
+        await answer_current(pilot, app, MOTHER)
+        # The client goes straight on to the module; no guidance or group is shown.
+        screen = question_screen(app)
+        assert session.current.id == "salary_importance"
+        assert not screen.query_one("#module-intro").display
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and not app.screen.query("#groups-button")
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        iid = session.iid
+    assert "groups_confirmed" not in store.load(iid).header
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # resume the client's interview at the desk
+        await pilot.pause()
+        groups_screen(app)
+        assert any("подтвердите группы" in n.message for n in app._notifications)
+        await confirm_groups(pilot, app)
+        assert question_screen(app).session.current.id == "salary_importance"
+    assert store.load(iid).header["groups_confirmed"]["computed"] == ["mother_preschool"]
+
+
+async def test_resume_before_the_groups_are_confirmed_shows_them(make_app, store: Store) -> None:
+    iid = _draft(store, "salary_importance", confirm=False)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        groups_screen(app)
+        # Esc leaves as on the question screen: nothing decided, asked again next time.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        groups_screen(app)
+        await confirm_groups(pilot, app)
+        assert question_screen(app).session.current.id == "salary_importance"
+    assert "groups_confirmed" in store.load(iid).header
+
+
+async def test_resume_of_a_complete_interview_with_unconfirmed_groups(make_app, store: Store) -> None:
+    _draft(store, confirm=False)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        groups_screen(app)
+        await confirm_groups(pilot, app)
+        # Every answer is given: back to the review, where the plan can now be made.
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        assert "Можно сформировать план" in str(review.query_one("#status", Static).render())
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)
+
+
+async def test_the_plan_waits_for_the_groups(make_app, store: Store) -> None:
+    """A review reached without confirming (Ctrl+B from the groups) cannot make the plan."""
+    _draft(store, confirm=False)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        screen = question_screen(app)
+        assert screen.session.current.id == LAST_PROFILE_QUESTION
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        assert "подтвердите группы" in str(review.query_one("#status", Static).render())
+        assert "не подтверждены" in str(review.query_one("#groups", Static).render())
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        groups_screen(app)
+
+
+async def test_a_changed_fact_asks_for_the_groups_again(make_app, store: Store) -> None:
+    _draft(store)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        session = review.session
+        qids = [q.id for q in session.interview.questions]
+        await pilot.press(*["down"] * qids.index("sex"), "enter")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # «Мужской»
+        await pilot.pause()
+        # The rules no longer find the group: the inspector confirms again.
+        rows = group_rows(app)
+        assert ("mother_preschool", " ", "не найдена") in rows
+        await confirm_groups(pilot, app)
+        assert isinstance(app.screen, ReviewScreen)
+        assert "Клиентская группа не определена" in str(app.screen.query_one("#groups", Static).render())
+
+
+async def test_an_unchanged_fact_does_not_ask_again(make_app, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        session = await profile_done(pilot, app)
+        await confirm_groups(pilot, app)
+        await pilot.press("ctrl+b")  # back to the last profile question, answered again
+        await pilot.pause()
+        assert session.current.id == LAST_PROFILE_QUESTION
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert question_screen(app).session.current.id == "salary_importance"
+
+
+async def test_groups_by_mouse(make_app, store: Store) -> None:
+    reason = "Клиентка просит не учитывать"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        session = await profile_done(pilot, app)
+        await pilot.click("#exclude")  # «Инвалиды», highlighted: not in it
+        await pilot.click("#group-list", offset=(10, 1))  # the first row: highlight it
+        await pilot.pause()
+        assert "найдена по правилам" in detail(app)
+        assert group_rows(app)[0][1] == "✓"
+        await pilot.click("#group-list", offset=(10, 1))  # a second click changes it
+        await pilot.pause()
+        assert group_rows(app)[0][1] == "✗"
+        await pilot.click("#group-reason")
+        await pilot.press(*reason)
+        await pilot.click("#confirm")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        # The review reopens the confirmation: the decisions and the reason are kept.
+        await pilot.click("#groups-button")
+        await pilot.pause()
+        rows = group_rows(app)
+        assert rows[0][1:] == ("✗", "исключена вручную")
+        assert rows[1][1:] == ("−", "не включена")
+        assert groups_screen(app).query_one("#group-reason", Input).value == reason
+        await pilot.click("#include")  # back in the group: no reason needed
+        await pilot.click("#confirm")
+        await pilot.pause()
+        assert question_screen(app).session.current.id == "salary_importance"
+        assert session.interview.overrides == {}
+        # The back button returns to the last profile question.
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await pilot.click("#back")
+        await pilot.pause()
+        assert question_screen(app).session.current.id == LAST_PROFILE_QUESTION
+    assert store.load(session.iid).header["group_overrides"] == []
+
+
+@pytest.mark.parametrize("module_id", [m.id for m in bundle().modules])
+async def test_guidance_on_every_module(make_app, store: Store, module_id: str) -> None:
+    """Each module's first question names its group, and F2 opens its advice."""
+    module = next(m for m in bundle().modules if m.id == module_id)
+    group = bundle().group(module.group)
+    session = Session(bundle(), store, TODAY, inspector="Петрова П. П.")
+    while not session.needs_group_confirmation:
+        session.submit(MOTHER[session.current.id])
+    decisions = {} if module.group in session.computed_groups() else {module.group: ("add", "проверка")}
+    session.confirm_groups(decisions)
+    first = next((q for q in session.interview.questions if q.script is module), None)
+    if first is None:
+        pytest.skip(f"{module_id}: no question applies to this client")
+    session.goto(first.id)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_session(session)
+        await pilot.pause()
+        screen = question_screen(app)
+        assert f"«{group.title}»" in str(screen.query_one("#module-intro", Static).render())
+        if module.traits or module.approach:
+            guidance = screen.query_one("#guidance", Collapsible)
+            assert group.title in str(guidance.title)
+            await pilot.press("f2")
+            await pilot.pause()
+            assert not guidance.collapsed
+            text = str(screen.query_one("#guidance-text Static", Static).render())
+            assert (module.traits or module.approach)[0][:30] in " ".join(text.split())
