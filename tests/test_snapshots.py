@@ -1,7 +1,9 @@
 """How the screens look at 80x24 (pytest-textual-snapshot; `pytest --snapshot-update` to renew).
 
 The interviews are prepared through :class:`~tui.core.session.Session` with a fixed date and
-fixed store timestamps, so every snapshot is the same on every run.
+fixed store timestamps, so every snapshot is the same on every run. The client is a mother of
+a four-year-old who worked until recently: the rules find only «mother_preschool», so other
+groups' modules do not change what is shown.
 """
 
 from __future__ import annotations
@@ -9,17 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from tests.helpers import REPLAYS, TODAY, bundle
+from tests.helpers import MOTHER_TYPED, TODAY, bundle
 from tui.app.app import SobesednikApp
 from tui.core.session import Session
 from tui.core.store import Store
 
 SIZE = (80, 24)
-MOTHER = yaml.safe_load((REPLAYS / "mother_own_business.yaml").read_text(encoding="utf-8"))["answers"]
+MOTHER = MOTHER_TYPED
 INSPECTOR = "Иванова И. И."
 
 
@@ -29,10 +30,15 @@ def fixed_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     return Store(tmp_path / "data")
 
 
-def draft(store: Store, upto: str | None = None) -> str:
-    """An interview answered from the replay file up to question ``upto`` (or to the end)."""
+def draft(store: Store, upto: str | None = None, *, confirm: bool = True) -> str:
+    """An interview answered from ``MOTHER`` up to question ``upto`` (or to the end), the
+    groups confirmed as found unless ``confirm`` is false."""
     session = Session(bundle(), store, TODAY, inspector=INSPECTOR)
-    while session.current is not None and session.current.id != upto:
+    while True:
+        if confirm and session.needs_group_confirmation:
+            session.confirm_groups({})
+        if session.current is None or session.current.id == upto:
+            break
         session.submit(MOTHER[session.current.id])
     assert session.iid is not None
     return session.iid
@@ -91,6 +97,34 @@ def test_date_question_with_an_error(snap_compare, fixed_store: Store) -> None:
         await pilot.press("enter")  # consent: «Да»
         await pilot.press(*"Смирнова", "enter", *"Ольга", "enter", "enter")
         await pilot.press(*"31021990", "enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_group_confirmation_screen(snap_compare, fixed_store: Store) -> None:
+    """Resumed right after the profile: the mother group found, «disabled» to decide."""
+    draft(fixed_store, "salary_importance", confirm=False)
+    app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_group_removed_without_a_reason(snap_compare, fixed_store: Store) -> None:
+    """The inspector removes the found group and confirms without a reason."""
+    draft(fixed_store, "salary_importance", confirm=False)
+    app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("minus", "up", "space", "ctrl+n")
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

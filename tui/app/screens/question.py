@@ -143,12 +143,8 @@ class QuestionScreen(Screen[None]):
             return Content("")
         group = self.session.bundle.group(script.group or "")
         title = group.title if group else script.group or script.title
-        parts: list[str | tuple[str, str]] = [
-            "Вопросы для группы ", (f"«{title}»", "bold"), "."
-        ]
-        if script.traits or script.approach:
-            parts.append(" Подсказка инспектору — F2.")
-        return Content.assemble(*parts)
+        # The guidance panel above (F2) carries the group's advice.
+        return Content.assemble("Вопросы для группы ", (f"«{title}»", "bold"), ".")
 
     async def _show_guidance(self, q: Question) -> None:
         """The group module's advice for the inspector; never at a kiosk."""
