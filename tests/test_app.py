@@ -759,7 +759,7 @@ async def test_a_kiosk_never_confirms_groups_the_inspector_does_on_resume(make_a
         await pilot.press("enter")  # resume the client's interview at the desk
         await pilot.pause()
         groups_screen(app)
-        assert any("подтвердите группы" in n.message for n in app._notifications)
+        assert any("Подтвердите группы" in n.message for n in app._notifications)
         await confirm_groups(pilot, app)
         assert question_screen(app).session.current.id == "salary_importance"
     assert store.load(iid).header["groups_confirmed"]["computed"] == ["mother_preschool"]

@@ -120,7 +120,7 @@ class SobesednikApp(App[None]):
             return
         self.open_session(session)
         if session.needs_group_confirmation:
-            self.notify("Профилирование завершено: подтвердите группы клиента. Прежние ответы сохранены.")
+            self.notify("Подтвердите группы клиента, затем интервью продолжится. Прежние ответы сохранены.")
         elif session.current is not None:
             self.notify("Интервью продолжается с первого вопроса без ответа. Прежние ответы сохранены.")
 

@@ -86,6 +86,7 @@ class GroupsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(LEAD, id="groups-lead")
+        yield Static(self._change_text(), id="groups-change")
         table: DataTable[Text] = DataTable(id="group-list", cursor_type="row")
         table.add_column("", key="mark", width=1)
         table.add_column("Клиентская группа", key="title", width=_TITLE_WIDTH)
@@ -103,7 +104,27 @@ class GroupsScreen(Screen[None]):
             yield Button("← К вопросам", id="back", compact=True)
         yield Footer()
 
+    def _change_text(self) -> Content:
+        """After a changed answer: which groups the rules found or lost since the last
+        confirmation."""
+        before = self.session.confirmed_groups
+        if before is None:
+            return Content("")
+        now = self.session.computed_groups()
+        titles = {r.id: r.title for r in self.results}
+        gained = [titles[g] for g in now if g not in before and g in titles]
+        lost = [titles[g] for g in before if g not in now and g in titles]
+        parts: list[str] = []
+        if gained:
+            parts.append("теперь найдены: " + ", ".join(gained))
+        if lost:
+            parts.append("больше не найдены: " + ", ".join(lost))
+        if not parts:
+            return Content("")
+        return Content("Ответы изменились — " + "; ".join(parts) + ".")
+
     def on_mount(self) -> None:
+        self.query_one("#groups-change").display = bool(self._change_text())
         table = self.query_one("#group-list", DataTable)
         for r in self.results:
             table.add_row(*self._cells(r), key=r.id)

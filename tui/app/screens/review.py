@@ -29,15 +29,18 @@ def shorten(text: str, width: int) -> str:
 
 
 def groups_text(session: Session) -> Content:
-    """The client's groups with their reasons, and the inspector's additions and removals."""
+    """The client's groups with their reasons, and the inspector's additions and removals.
+    Several groups take a line each (cut short on screen; the confirmation shows them whole)."""
     results = session.interview.classification.results
     members = [r for r in results if r.member]
     removed = [] if session.kiosk else [r for r in results if r.override is not None and not r.member]
     shown = members + removed
+    parts: list[str | tuple[str, str]] = []
     if not shown:
-        parts: list[str | tuple[str, str]] = ["Клиентская группа не определена."]
+        parts.append("Клиентская группа не определена.")
     else:
-        parts = ["Клиентская группа: " if len(shown) == 1 else "Клиентские группы:"]
+        single = len(shown) == 1
+        parts.append("Клиентская группа: " if single else "Клиентские группы:")
         for g in shown:
             if g.override is not None and g.member:
                 why = f"добавлена инспектором: {g.override.reason}"
@@ -45,8 +48,9 @@ def groups_text(session: Session) -> Content:
                 why = f"исключена инспектором: {g.override.reason}"
             else:
                 why = g.reason
+            mark = "✓ " if g.member else "✗ "
             title = (g.title, "bold") if g.member else (g.title, "strike")
-            parts += ["\n" if len(shown) > 1 else "", title, f" — {why}" if why else ""]
+            parts += ["" if single else "\n" + mark, title, f" — {why}" if why else ""]
     if session.needs_group_confirmation:
         parts.append(("\nГруппы не подтверждены инспектором: Ctrl+G — подтвердить.", "bold"))
     return Content.assemble(*parts)
@@ -100,7 +104,10 @@ class ReviewScreen(Screen[None]):
 
     def refresh_view(self) -> None:
         s = self.session
-        self.query_one("#groups", Static).update(groups_text(s))
+        groups = self.query_one("#groups", Static)
+        groups.update(groups_text(s))
+        results = s.interview.classification.results
+        groups.set_class(sum(1 for r in results if r.member or r.override is not None) > 1, "-many")
         table = self.query_one("#answers", DataTable)
         if table.row_count:
             keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
