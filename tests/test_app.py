@@ -841,9 +841,11 @@ async def test_a_changed_fact_asks_for_the_groups_again(make_app, store: Store) 
         await pilot.pause()
         await pilot.press("down", "enter")  # «Мужской»
         await pilot.pause()
-        # The rules no longer find the group: the inspector confirms again.
+        # The rules no longer find the group: the inspector confirms again, told what changed.
         rows = group_rows(app)
         assert ("mother_preschool", " ", "не найдена") in rows
+        change = str(groups_screen(app).query_one("#groups-change", Static).render())
+        assert change == f"Ответы изменились — больше не найдены: {GROUP}."
         await confirm_groups(pilot, app)
         assert isinstance(app.screen, ReviewScreen)
         assert "Клиентская группа не определена" in str(app.screen.query_one("#groups", Static).render())
@@ -929,3 +931,23 @@ async def test_guidance_on_every_module(make_app, store: Store, module_id: str) 
             assert not guidance.collapsed
             text = str(screen.query_one("#guidance-text Static", Static).render())
             assert (module.traits or module.approach)[0][:30] in " ".join(text.split())
+
+
+async def test_a_failed_save_of_the_groups_is_reported(make_app, store: Store, monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        session = await profile_done(pilot, app)
+
+        def disk_full(*args: Any, **kwargs: Any) -> None:
+            raise StoreError("Диск заполнен: не удалось записать файл.")
+
+        monkeypatch.setattr(store, "save_group_confirmation", disk_full)
+        await pilot.press("minus", "ctrl+n")
+        await pilot.pause()
+        assert groups_error(app).startswith("Решение НЕ сохранено. Диск заполнен")
+        assert session.needs_group_confirmation
+        monkeypatch.undo()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert question_screen(app).session.current.id == "salary_importance"
+    assert store.load(session.iid).header["groups_confirmed"]["computed"] == ["mother_preschool"]
