@@ -125,3 +125,39 @@ def test_replay_refuses_a_decision_without_a_reason(tmp_path):
         replay(bundle(), path)
     assert info.value.line == 3
     assert "нет причины решения о группе «youth»" in info.value.message
+
+
+def test_leaving_an_undecided_group_out_is_kept_and_not_asked_again(tmp_path):
+    session = profile_answered(tmp_path)
+    session.confirm_groups({"disabled": ("remove", "")})
+    assert not session.needs_group_confirmation
+    result = session.interview.classification.get("disabled")
+    assert result.status == "undecided" and not result.member
+    assert result.override.reason.startswith("Не подтверждено")
+    assert session.interview.classification.undecided == []
+
+
+def test_the_plan_names_a_group_the_inspector_removed_and_why(tmp_path):
+    session = profile_answered(tmp_path)
+    session.confirm_groups({"mother_preschool": ("remove", "Ребёнок живёт с отцом")})
+    plan = session.finish()
+    assert (
+        "- ~~Женщина с детьми дошкольного возраста~~ — исключена инспектором: Ребёнок живёт с отцом"
+    ) in plan
+
+
+def test_a_plan_made_before_the_groups_are_confirmed_says_so(tmp_path):
+    session = profile_answered(tmp_path, mode=KIOSK)
+    while session.current is not None:
+        session.submit(MOTHER_TYPED.get(session.current.id, _any_answer(session.current)))
+    assert "инспектор подтвердит их на приёме" in session.finish()
+
+
+def test_after_confirming_the_interview_goes_to_the_first_unanswered_question(tmp_path):
+    session = profile_answered(tmp_path)
+    session.confirm_groups({})
+    session.submit("important")  # salary_importance, the mother module's first question
+    # The disabled module comes before the mother module: adding it goes there first.
+    session.confirm_groups({"disabled": ("add", "Справка МСЭ")})
+    first_disabled = next(q for q in session.interview.questions if q.script and q.script.group == "disabled")
+    assert session.current.id == first_disabled.id

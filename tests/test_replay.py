@@ -122,6 +122,8 @@ def test_recorded_session_replays_to_the_same_plan(tmp_path):
     session = Session(bundle(), Store(tmp_path / "data"), TODAY, inspector="Петрова", record=record)
     while session.current is not None:
         session.submit(MOTHER_TYPED.get(session.current.id))
+        if session.needs_group_confirmation:
+            session.confirm_groups({})  # the inspector confirms what the rules found
     live = session.finish()
     assert "**Инспектор ЦЗН (куратор):** Петрова" in live
     replayed = replay(bundle(), record)
@@ -134,6 +136,8 @@ def test_replay_command_reproduces_the_plan_of_a_recorded_session(tmp_path):
     session = Session(bundle(), Store(tmp_path / "data"), TODAY, inspector="Петрова Е. А.", record=record)
     while session.current is not None:
         session.submit(MOTHER_TYPED.get(session.current.id))
+        if session.needs_group_confirmation:
+            session.confirm_groups({})  # the inspector confirms what the rules found
     live = session.finish()
     out = tmp_path / "plan.md"
     assert main(["replay", str(record), "--out", str(out)]) == 0

@@ -124,6 +124,10 @@ def plan_context(interview: Interview, meta: dict[str, Any] | None = None) -> di
         interview=dict(meta or {}),
         classification=interview.classification,
         groups_in=interview.classification.members,
+        groups_removed=[
+            r for r in interview.classification.results
+            if r.override is not None and not r.member and r.computed_member
+        ],
         measures=choose_measures(interview),
         answer=answer,
         label=label,

@@ -203,7 +203,7 @@ class Session:
         """Confirm the groups. ``decisions`` maps a group id to (``add``/``remove``, reason)
         for each group the inspector changes; any other earlier override is cleared.
         Raises ValueError (a Russian message) for a missing reason or a pointless change."""
-        from tui.core.groups import ADD, REMOVE, Override
+        from tui.core.groups import ADD, REMOVE, UNDECIDED, Override
 
         at = datetime.now().astimezone().isoformat(timespec="seconds")
         overrides: dict[str, Override] = {}
@@ -213,6 +213,12 @@ class Session:
                 raise ValueError(f"Нет клиентской группы «{gid}».")
             if action not in (ADD, REMOVE):
                 raise ValueError(f"Неизвестное действие «{action}».")
+            if result.status == UNDECIDED and action == REMOVE:
+                # Leaving an undecided group out is a decision too: kept, so that it is not
+                # asked again over the same facts; a reason is welcome, not required.
+                text = (reason or "").strip() or "Не подтверждено: группа не включена инспектором."
+                overrides[gid] = Override(gid, action, text, self.inspector, at)
+                continue
             if (action == ADD) == result.computed_member:
                 continue  # no change against what the rules found
             if not reason or not reason.strip():
@@ -231,8 +237,9 @@ class Session:
             )
         self.confirmed_groups = computed
         self._record()
-        if self.current is None or not self.interview.is_applicable(self.current.id):
-            self.current = self.interview.first_pending()
+        # Continue with the first question still unanswered: an added group's module may
+        # come before the one the interview was in.
+        self.current = self.interview.first_pending()
 
     # ------------------------------------------------------------------ plan
 
@@ -242,6 +249,7 @@ class Session:
             "inspector": None if self.kiosk else self.inspector,
             "mode": self.mode,
             "scripts": self.bundle.version_tag,
+            "groups_confirmed": not self.needs_group_confirmation and not self.kiosk,
         }
 
     def plan(self) -> str:
