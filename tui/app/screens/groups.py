@@ -210,7 +210,7 @@ class GroupsScreen(Screen[None]):
         if r.reason:
             parts.append(f"\n{r.reason}")
         if r.source:
-            parts.append((f" Основание: {r.source}.", "italic"))
+            parts.append((f"\nОснование: {r.source}.", "italic"))
         detail.update(Content.assemble(*parts))
         decision = self.decision[gid]
         include.disabled = decision == INCLUDED
