@@ -99,6 +99,17 @@ def _scripts(arg: str | None) -> list[Path]:
     return [Path(arg)] if arg else [scripts_dir()]
 
 
+def _bundle_or_report(scripts: str | None, reachability: bool = True) -> Any:
+    """The scripts as a bundle, or ``None`` after printing every problem in them."""
+    from tui.core.script import ScriptError, load_bundle_or_raise
+
+    try:
+        return load_bundle_or_raise(_scripts(scripts), reachability)
+    except ScriptError as exc:
+        _err(f"Сценарии интервью содержат ошибки:\n{exc}")
+        return None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from tui.core.script import load_bundle
 
@@ -128,13 +139,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     from tui.core.plan import PlanError, render_plan
     from tui.core.replay import ReplayError, replay
-    from tui.core.script import ScriptError, load_bundle_or_raise
     from tui.core.store import StoreError, atomic_write
 
-    try:
-        bundle = load_bundle_or_raise(_scripts(args.scripts))
-    except ScriptError as exc:
-        _err(f"Сценарии интервью содержат ошибки:\n{exc}")
+    bundle = _bundle_or_report(args.scripts)
+    if bundle is None:
         return 2
     try:
         result = replay(bundle, args.answers, args.date)
@@ -175,13 +183,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
     import json
 
     from tui.core.replay import ReplayError, classify_facts
-    from tui.core.script import ScriptError, load_bundle_or_raise
     from tui.core.values import to_json
 
-    try:
-        bundle = load_bundle_or_raise(_scripts(args.scripts))
-    except ScriptError as exc:
-        _err(f"Сценарии интервью содержат ошибки:\n{exc}")
+    bundle = _bundle_or_report(args.scripts)
+    if bundle is None:
         return 2
     try:
         result = classify_facts(bundle, args.facts, args.date)
