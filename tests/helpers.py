@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+import yaml
+
+from tui.core.plan import render_plan
+from tui.core.replay import ReplayResult, replay
 from tui.core.script import Bundle, load_bundle_or_raise
 from tui.paths import scripts_dir
 
@@ -51,3 +56,34 @@ MOTHER_TYPED = {
 @lru_cache(maxsize=1)
 def bundle() -> Bundle:
     return load_bundle_or_raise([scripts_dir()])
+
+
+def replay_plan(case: Path) -> tuple[ReplayResult, str]:
+    """Replay an answers file on the bundled scripts and render its plan (``mode: replay``)."""
+    result = replay(bundle(), case)
+    return result, render_plan(result.interview, {"mode": "replay"})
+
+
+def replay_variant(tmp_path: Path, case: Path, **changes: Any) -> tuple[ReplayResult, str]:
+    """``case`` with some answers changed (``None`` removes an answer), replayed from a copy
+    of the same name in ``tmp_path``."""
+    doc = yaml.safe_load(case.read_text(encoding="utf-8"))
+    for qid, value in changes.items():
+        if value is None:
+            doc["answers"].pop(qid, None)
+        else:
+            doc["answers"][qid] = value
+    path = tmp_path / case.name
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return replay_plan(path)
+
+
+def plan_section(plan: str, heading: str) -> str:
+    """The text of the plan's ``## heading`` section, up to the next ``## `` heading."""
+    return plan.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def measure_detail(plan: str, text: str) -> str:
+    """The italic detail line under the measure ``text`` (``""`` if there is none)."""
+    after = plan.split(text, 1)[1].split("\n")[1].strip()
+    return after.strip("*") if after.startswith("*") else ""

@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import yaml
 
-from tests.helpers import REPLAYS, bundle
-from tui.core.plan import render_plan
-from tui.core.replay import ReplayResult, replay
+from tests.helpers import REPLAYS, bundle, plan_section, replay_plan, replay_variant
 
 CASE = REPLAYS / "disabled.yaml"
 HOME = REPLAYS / "disabled_home.yaml"
 
 
-def run(case: Path) -> tuple[ReplayResult, str]:
-    result = replay(bundle(), case)
-    return result, render_plan(result.interview, {"mode": "replay"})
-
-
-def variant(tmp_path: Path, case: Path, **changes: Any) -> tuple[ReplayResult, str]:
-    """The case with some answers changed (``None`` removes an answer), replayed."""
-    doc = yaml.safe_load(case.read_text(encoding="utf-8"))
-    for qid, value in changes.items():
-        if value is None:
-            doc["answers"].pop(qid, None)
-        else:
-            doc["answers"][qid] = value
-    path = tmp_path / case.name
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    return run(path)
-
-
-def section(plan: str, title: str) -> str:
-    return plan.split(title, 1)[1].split("\n## ", 1)[0]
-
-
 def test_clients_with_a_disability_replay_into_the_group():
     for case in (CASE, HOME):
-        result, _ = run(case)
+        result, _ = replay_plan(case)
         assert result.unused == [], case.name
         assert result.interview.classification.ids == ["disabled"], case.name
-    _, plan = run(CASE)
+    _, plan = replay_plan(CASE)
     assert "**Инвалиды.** Инвалидность II группы (решение МСЭ)." in plan
 
 
@@ -55,8 +28,8 @@ def test_the_module_shows_the_seed_traits_and_etiquette():
 
 
 def test_plan_lists_the_seed_measures_in_its_words():
-    _, plan = run(CASE)
-    measures = section(plan, "## Мероприятия")
+    _, plan = replay_plan(CASE)
+    measures = plan_section(plan, "Мероприятия")
     for text in (
         "Соблюдение конфиденциальности. Важно обсудить с клиентом возможность информирования об "
         "инвалидности потенциального работодателя. Если клиент согласен, то необходимо определить "
@@ -80,8 +53,8 @@ def test_plan_lists_the_seed_measures_in_its_words():
 
 
 def test_the_agreed_disclosure_boundary_is_stated_for_the_employer():
-    _, plan = run(CASE)
-    disclosure = section(plan, "## Что можно сообщать работодателю")
+    _, plan = replay_plan(CASE)
+    disclosure = plan_section(plan, "Что можно сообщать работодателю")
     assert (
         "- **Об инвалидности можно сообщить:** сам факт инвалидности; необходимые условия труда "
         "(по ИПРА); что клиент может быть принят на квотируемое рабочее место." in disclosure
@@ -95,21 +68,23 @@ def test_the_agreed_disclosure_boundary_is_stated_for_the_employer():
 
 
 def test_without_consent_to_disclose_the_employer_is_told_nothing(tmp_path):
-    _, plan = run(HOME)
-    disclosure = section(plan, "## Что можно сообщать работодателю")
+    _, plan = replay_plan(HOME)
+    disclosure = plan_section(plan, "Что можно сообщать работодателю")
     assert disclosure.strip() == (
         "- **Об инвалидности работодателю не сообщать:** клиент не дал на это согласия."
     )
     assert "*Клиент не согласен сообщать работодателю об инвалидности" in plan
     assert "*Работодателям не сообщать об инвалидности клиента.*" in plan
     # the same man as in CASE, once he withdraws his agreement
-    _, withdrawn = variant(tmp_path, CASE, dis_disclose=False, dis_disclose_what=None, dis_disclose_note=None)
+    _, withdrawn = replay_variant(
+        tmp_path, CASE, dis_disclose=False, dis_disclose_what=None, dis_disclose_note=None
+    )
     assert "можно сообщить" not in withdrawn
     assert "Об инвалидности работодателю не сообщать" in withdrawn
 
 
 def test_ipra_limits_become_job_search_criteria():
-    _, plan = run(CASE)
+    _, plan = replay_plan(CASE)
     criteria = plan.split("Критерии подбора вакансий:")[1].split("##")[0]
     assert (
         "- Рекомендовано по ИПРА: Труд в оптимальных и допустимых условиях; Работа с документами, "
@@ -125,7 +100,7 @@ def test_ipra_limits_become_job_search_criteria():
 
 
 def test_a_missing_ipra_is_to_be_presented_before_the_first_visit():
-    _, plan = run(HOME)
+    _, plan = replay_plan(HOME)
     assert "**ИПРА:** на приёме не предъявлена." in plan
     assert (
         "*ИПРА на приёме не предъявлена: клиенту — предъявить её до 11.12.2026 (можно при выезде "
@@ -135,18 +110,18 @@ def test_a_missing_ipra_is_to_be_presented_before_the_first_visit():
 
 
 def test_escort_names_what_the_client_needs(tmp_path):
-    _, plan = run(CASE)
+    _, plan = replay_plan(CASE)
     assert "*На каждое собеседование клиенту нужно: транспортное сопровождение.*" in plan
-    _, deaf = variant(tmp_path, CASE, dis_escort=["sign_language", "transport"])
+    _, deaf = replay_variant(tmp_path, CASE, dis_escort=["sign_language", "transport"])
     assert "*На каждое собеседование клиенту нужно: транспортное сопровождение, сурдопереводчик.*" in deaf
-    _, plan = run(HOME)
+    _, plan = replay_plan(HOME)
     assert "При необходимости - организовать сопровождение" not in plan
     assert "**Сопровождение на собеседованиях:** не нужно." in plan
 
 
 def test_a_client_who_can_hardly_leave_home_gets_the_mobile_team_and_temporary_work():
-    _, plan = run(HOME)
-    measures = section(plan, "## Мероприятия")
+    _, plan = replay_plan(HOME)
+    measures = plan_section(plan, "Мероприятия")
     assert "Осуществлять выезд мобильной группы по оказанию услуг на дом к малоподвижным клиентам" in measures
     assert (
         "Предложить участие в программах временного трудоустройства для граждан, испытывающих "
@@ -166,7 +141,7 @@ def test_without_health_consent_the_ipra_is_not_asked_even_if_the_inspector_adds
     doc["groups"] = [{"group": "disabled", "action": "add", "reason": "Справка МСЭ предъявлена"}]
     path = tmp_path / "override.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    result, plan = run(path)
+    result, plan = replay_plan(path)
     assert result.interview.classification.ids == ["disabled"]
     asked = {q.id for q in result.interview.questions}
     assert "dis_ipra_presented" not in asked and "dis_work_conditions" not in asked
@@ -177,6 +152,6 @@ def test_without_health_consent_the_ipra_is_not_asked_even_if_the_inspector_adds
 
 def test_plan_reads_cleanly():
     for case in (CASE, HOME):
-        _, plan = run(case)
+        _, plan = replay_plan(case)
         assert "None" not in plan and "none" not in plan
         assert ".." not in plan and ";." not in plan and "\n- \n" not in plan

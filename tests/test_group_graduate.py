@@ -8,13 +8,8 @@ change answers in a temporary copy.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import yaml
-
-from tests.helpers import REPLAYS, bundle
-from tui.core.plan import render_plan
-from tui.core.replay import ReplayResult, replay
+from tests.helpers import REPLAYS, bundle, measure_detail, replay_plan, replay_variant
 
 FIXTURE = REPLAYS / "graduate.yaml"
 
@@ -40,28 +35,8 @@ RESUME = (
 FAIRS = "Проведение тематических ярмарок вакансий, ориентированных на выпускников."
 
 
-def run(path: Path) -> tuple[ReplayResult, str]:
-    result = replay(bundle(), path)
-    return result, render_plan(result.interview, {"mode": "replay"})
-
-
-def variant(tmp_path: Path, **changes) -> tuple[ReplayResult, str]:
-    """The fixture with some answers changed (``None`` leaves a question unanswered)."""
-    data = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
-    data["answers"].update(changes)
-    path = tmp_path / FIXTURE.name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return run(path)
-
-
-def detail_of(plan: str, text: str) -> str:
-    """The italic line under a measure."""
-    after = plan.split(text, 1)[1].split("\n")[1].strip()
-    return after.strip("*") if after.startswith("*") else ""
-
-
 def test_the_fixture_is_a_young_graduate_who_has_worked():
-    result, _ = run(FIXTURE)
+    result, _ = replay_plan(FIXTURE)
     assert result.interview.classification.ids == ["youth", "graduate"]
     assert result.unused == []
 
@@ -77,7 +52,7 @@ def test_the_inspector_sees_the_seven_traits_and_the_graduate_steps():
 
 
 def test_every_graduate_measure_is_in_the_plan_once_worded_as_in_the_seed():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     for text in (EMPLOYERS, ORIENTATION, INTERNSHIPS, RESUME, FAIRS):
         assert plan.count(text) == 1, text
     # The shared measures the graduate model also names, with the graduate's words.
@@ -86,53 +61,53 @@ def test_every_graduate_measure_is_in_the_plan_once_worded_as_in_the_seed():
 
 
 def test_the_vacancy_base_is_searched_by_the_specialty_and_its_demand(tmp_path):
-    _, plan = run(FIXTURE)
-    assert detail_of(plan, EMPLOYERS).startswith(
+    _, plan = replay_plan(FIXTURE)
+    assert measure_detail(plan, EMPLOYERS).startswith(
         "Подбирать вакансии для выпускников по специальности "
         "«Информационные системы и программирование (программист)»; в регионе их мало"
     )
-    _, plan = variant(tmp_path, grad_work_in_specialty="no")
-    assert "Клиент не хочет работать по специальности" in detail_of(plan, EMPLOYERS)
+    _, plan = replay_variant(tmp_path, FIXTURE, grad_work_in_specialty="no")
+    assert "Клиент не хочет работать по специальности" in measure_detail(plan, EMPLOYERS)
 
 
 def test_internships_are_chosen_only_when_wanted(tmp_path):
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     assert INTERNSHIPS in plan
     assert ("- Выбрать вместе с инспектором программу стажировки или производственной практики"
             " — до 27.12.2026.") in plan
-    _, plan = variant(tmp_path, grad_internship_wanted=False)
+    _, plan = replay_variant(tmp_path, FIXTURE, grad_internship_wanted=False)
     assert INTERNSHIPS not in plan
     assert "программу стажировки" not in plan
 
 
 def test_self_employment_orientation_follows_the_forms_of_interest(tmp_path):
-    _, plan = run(FIXTURE)
-    assert detail_of(plan, ORIENTATION) == "Клиенту интересны: удалённая работа, самозанятость."
-    _, plan = variant(tmp_path, grad_work_forms=None)
+    _, plan = replay_plan(FIXTURE)
+    assert measure_detail(plan, ORIENTATION) == "Клиенту интересны: удалённая работа, самозанятость."
+    _, plan = replay_variant(tmp_path, FIXTURE, grad_work_forms=None)
     assert ORIENTATION not in plan
     # No vacancies in the specialty in the region: remote work and self-employment are the way.
-    _, plan = variant(tmp_path, grad_work_forms=None, grad_specialty_demand="absent")
-    assert "Вакансий по специальности в регионе нет" in detail_of(plan, ORIENTATION)
-    _, plan = variant(tmp_path, grad_work_forms=None, grad_specialty_demand="absent",
-                      grad_work_in_specialty="no")
+    _, plan = replay_variant(tmp_path, FIXTURE, grad_work_forms=None, grad_specialty_demand="absent")
+    assert "Вакансий по специальности в регионе нет" in measure_detail(plan, ORIENTATION)
+    _, plan = replay_variant(tmp_path, FIXTURE, grad_work_forms=None, grad_specialty_demand="absent",
+                             grad_work_in_specialty="no")
     assert ORIENTATION not in plan
 
 
 def test_the_first_resume_uses_practice_and_asks_for_a_reference(tmp_path):
-    _, plan = run(FIXTURE)
-    assert detail_of(plan, RESUME) == (
+    _, plan = replay_plan(FIXTURE)
+    assert measure_detail(plan, RESUME) == (
         "В резюме указать производственную практику, участие в проектах, конкурсах, олимпиадах. "
         "Запросить характеристику в учебном заведении или у руководителя практики."
     )
-    _, plan = variant(tmp_path, grad_reference=True, grad_experience=None)
-    assert detail_of(plan, RESUME) == (
+    _, plan = replay_variant(tmp_path, FIXTURE, grad_reference=True, grad_experience=None)
+    assert measure_detail(plan, RESUME) == (
         "Практики и стажировок не было: в резюме — учебные работы, навыки и личные качества. "
         "Приложить характеристику из учебного заведения или от руководителя практики."
     )
 
 
 def test_the_plan_section_and_criteria_say_what_the_graduate_wants():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     part = plan.split("## Специальность и первый опыт", 1)[1].split("\n## ", 1)[0]
     assert "- **Вакансии по специальности в регионе:** Вакансий мало." in part
     assert ("- **Практический опыт для резюме:** Производственная практика; "
@@ -146,20 +121,20 @@ def test_the_plan_section_and_criteria_say_what_the_graduate_wants():
 
 
 def test_a_graduate_who_does_not_want_the_specialty_gets_no_specialty_criterion(tmp_path):
-    _, plan = variant(tmp_path, grad_work_in_specialty="no")
+    _, plan = replay_variant(tmp_path, FIXTURE, grad_work_in_specialty="no")
     criteria = plan.split("Критерии подбора вакансий:")[1].split("##")[0]
     assert "По специальности" not in criteria
     assert "- **Работать по специальности:** Не хочет, хочет сменить профессию." in plan
 
 
 def test_an_older_graduate_is_asked_the_same_and_gets_no_youth_measures(tmp_path):
-    result, plan = variant(tmp_path, birth_date="1988-02-11")
+    result, plan = replay_variant(tmp_path, FIXTURE, birth_date="1988-02-11")
     assert result.interview.classification.ids == ["graduate"]
     assert RESUME in plan and EMPLOYERS in plan
     assert "Анализ востребованности имеющейся профессии" not in plan  # a youth measure
 
 
 def test_the_printed_plan_has_no_empty_or_broken_lines():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     assert "None" not in plan
     assert not re.search(r"\.\.(?!\.)|:\*\* *\.|^- *$|«[^»]*\.»", plan, re.M)

@@ -7,13 +7,8 @@ three years ago; variants change answers in a temporary copy.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import yaml
-
-from tests.helpers import MOTHER_TYPED, REPLAYS, bundle
-from tui.core.plan import render_plan
-from tui.core.replay import ReplayResult, replay
+from tests.helpers import MOTHER_TYPED, REPLAYS, bundle, plan_section, replay_plan, replay_variant
 
 FIXTURE = REPLAYS / "long_unemployed.yaml"
 
@@ -33,40 +28,18 @@ NOTHING_EXTRA = {
 }
 
 
-def run(path: Path) -> tuple[ReplayResult, str]:
-    result = replay(bundle(), path)
-    return result, render_plan(result.interview, {"mode": "replay"})
-
-
-def variant(tmp_path: Path, **changes) -> tuple[ReplayResult, str]:
-    """The fixture with some answers changed (``None`` removes an answer)."""
-    data = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
-    for qid, value in changes.items():
-        if value is None:
-            data["answers"].pop(qid, None)
-        else:
-            data["answers"][qid] = value
-    path = tmp_path / "answers.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return run(path)
-
-
-def section(plan: str, heading: str) -> str:
-    return plan.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
-
-
 def measure_titles(plan: str) -> list[str]:
-    return re.findall(r"^\d+\. (.+)$", section(plan, "Мероприятия"), re.M)
+    return re.findall(r"^\d+\. (.+)$", plan_section(plan, "Мероприятия"), re.M)
 
 
 def test_fixture_replays_into_the_group():
-    result, _ = run(FIXTURE)
+    result, _ = replay_plan(FIXTURE)
     assert result.unused == []
     assert result.interview.classification.ids == ["long_unemployed"]
 
 
 def test_plan_holds_the_seed_measures_of_the_group():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     for text in (
         "Выяснение жизненной ситуации клиента для «точечного» решения проблем - определение "
         "проблем, препятствующих трудоустройству гражданина, и формирование индивидуальной "
@@ -92,7 +65,7 @@ def test_plan_holds_the_seed_measures_of_the_group():
 
 
 def test_mandatory_measures_stay_whatever_the_answers(tmp_path):
-    for _, plan in (run(FIXTURE), variant(tmp_path, **NOTHING_EXTRA)):
+    for _, plan in (replay_plan(FIXTURE), replay_variant(tmp_path, FIXTURE, **NOTHING_EXTRA)):
         titles = measure_titles(plan)
         for text in MANDATORY:
             assert text in titles, text
@@ -100,8 +73,8 @@ def test_mandatory_measures_stay_whatever_the_answers(tmp_path):
 
 
 def test_measurable_steps_with_dates_from_answers_and_deadlines():
-    _, plan = run(FIXTURE)
-    steps = section(plan, "Индивидуальный план поиска работы")
+    _, plan = replay_plan(FIXTURE)
+    steps = plan_section(plan, "Индивидуальный план поиска работы")
     # 10 responses a week until the plan measure's deadline (45 days: re-profiling).
     assert (
         "- Каждую неделю с 27.11.2026 по 11.01.2027 — не менее 10 откликов на вакансии "
@@ -117,8 +90,10 @@ def test_measurable_steps_with_dates_from_answers_and_deadlines():
 
 
 def test_targets_follow_the_answers(tmp_path):
-    _, plan = variant(tmp_path, lu_responses_per_week=3, lu_employer_visits=1, lu_resume="none")
-    steps = section(plan, "Индивидуальный план поиска работы")
+    _, plan = replay_variant(
+        tmp_path, FIXTURE, lu_responses_per_week=3, lu_employer_visits=1, lu_resume="none"
+    )
+    steps = plan_section(plan, "Индивидуальный план поиска работы")
     assert "не менее 3 откликов на вакансии" in steps
     assert "не менее 18." in steps
     assert "не менее 1 посещения работодателей" in steps
@@ -126,8 +101,8 @@ def test_targets_follow_the_answers(tmp_path):
 
 
 def test_barriers_are_listed_for_the_pointed_solution():
-    _, plan = run(FIXTURE)
-    situation = section(plan, "Жизненная ситуация и перерыв в работе")
+    _, plan = replay_plan(FIXTURE)
+    situation = plan_section(plan, "Жизненная ситуация и перерыв в работе")
     assert (
         "- **Что мешает трудоустройству:** Утрачены профессиональные навыки; Нет навыков "
         "поиска работы и прохождения собеседований; Отказы работодателей, неверие в успех; "
@@ -138,7 +113,7 @@ def test_barriers_are_listed_for_the_pointed_solution():
 
 
 def test_conditional_measures_follow_the_answers(tmp_path):
-    _, plan = variant(tmp_path, **NOTHING_EXTRA)
+    _, plan = replay_variant(tmp_path, FIXTURE, **NOTHING_EXTRA)
     titles = " ".join(measure_titles(plan))
     assert "организации собственного дела" not in titles  # no side income
     assert "«здесь и сейчас»" not in titles  # wants a permanent job only
@@ -149,19 +124,19 @@ def test_conditional_measures_follow_the_answers(tmp_path):
 
 
 def test_side_income_brings_the_own_business_measure_with_the_activity():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     assert "«Шитьё и ремонт одежды на заказ») как самозанятость или ИП" in plan
 
 
 def test_here_and_now_readiness_becomes_a_criterion():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     criteria = plan.split("Критерии подбора вакансий:")[1].split("##")[0]
     assert "- Рассматриваются также оплачиваемые общественные работы и временная работа" in criteria
 
 
 def test_commitments_carry_the_deadlines():
-    _, plan = run(FIXTURE)
-    own = section(plan, "Что клиент обязуется сделать")
+    _, plan = replay_plan(FIXTURE)
+    own = plan_section(plan, "Что клиент обязуется сделать")
     assert "- Выполнять индивидуальный план поиска работы" in own
     assert "— до 11.01.2027." in own
     assert "- Посещать занятия по социальной адаптации — до 27.12.2026." in own
@@ -173,8 +148,8 @@ def test_a_mother_is_not_asked_barriers_and_training_twice(tmp_path):
     training and the psychologist in its own words: asked once, and the plan says each once."""
     module = next(s for s in bundle().modules if s.id == "mother_preschool")
     mother = {q.id: MOTHER_TYPED[q.id] for q in module.items() if q.id in MOTHER_TYPED}
-    result, plan = variant(
-        tmp_path, children_count=2, youngest_child_birth_date="03.05.2022", **mother,
+    result, plan = replay_variant(
+        tmp_path, FIXTURE, children_count=2, youngest_child_birth_date="03.05.2022", **mother,
         lu_barriers=None, lu_barriers_other=None, lu_ready_to_train=None,
     )
     assert result.unused == []

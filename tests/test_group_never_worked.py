@@ -8,13 +8,8 @@ in a temporary copy.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import yaml
-
-from tests.helpers import REPLAYS, bundle
-from tui.core.plan import render_plan
-from tui.core.replay import ReplayResult, replay
+from tests.helpers import REPLAYS, bundle, measure_detail, replay_plan, replay_variant
 
 FIXTURE = REPLAYS / "never_worked.yaml"
 
@@ -60,27 +55,8 @@ OLDER = {
 }
 
 
-def run(path: Path) -> tuple[ReplayResult, str]:
-    result = replay(bundle(), path)
-    return result, render_plan(result.interview, {"mode": "replay"})
-
-
-def variant(tmp_path: Path, **changes) -> tuple[ReplayResult, str]:
-    """The fixture with some answers changed (``None`` leaves a question unanswered)."""
-    data = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
-    data["answers"].update(changes)
-    path = tmp_path / FIXTURE.name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return run(path)
-
-
-def detail_of(plan: str, text: str) -> str:
-    after = plan.split(text, 1)[1].split("\n")[1].strip()
-    return after.strip("*") if after.startswith("*") else ""
-
-
 def test_the_fixture_is_young_and_has_never_worked():
-    result, _ = run(FIXTURE)
+    result, _ = replay_plan(FIXTURE)
     assert result.interview.classification.ids == ["youth", "never_worked"]
     assert result.unused == []
 
@@ -93,12 +69,12 @@ def test_etiquette_is_guidance_for_the_inspector_not_a_measure():
     ]
     assert module.traits[0].startswith("Проблема: без профессионального образования")
     assert module.traits[-1].startswith("Цель: найти работу с высоким доходом")
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     assert "этикет" not in plan
 
 
 def test_every_measure_is_in_the_plan_worded_as_in_the_seed():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     for text in (VACANCIES, GUIDANCE, LIST, PROFILING, PSYCHOLOGIST, TEMPORARY):
         assert plan.count(text) == 1, text
     # Shared measures with the never-worked client's words.
@@ -108,19 +84,21 @@ def test_every_measure_is_in_the_plan_worded_as_in_the_seed():
 
 
 def test_the_desired_vacancies_and_the_salary_expected_shape_the_measures():
-    _, plan = run(FIXTURE)
-    assert detail_of(plan, LIST) == (
+    _, plan = replay_plan(FIXTURE)
+    assert measure_detail(plan, LIST) == (
         "Желательные вакансии: Продавец-консультант; Администратор торгового зала; Курьер."
     )
     # The youth module asked the salary: this module does not ask it again.
-    assert detail_of(plan, VACANCIES) == "Клиент рассчитывает на заработную плату от 80 000 руб. в месяц."
-    assert detail_of(plan, GUIDANCE) == (
+    assert measure_detail(plan, VACANCIES) == (
+        "Клиент рассчитывает на заработную плату от 80 000 руб. в месяц."
+    )
+    assert measure_detail(plan, GUIDANCE) == (
         "Клиент определится с обучением после профориентации; интересует профессия «Повар»."
     )
 
 
 def test_an_older_client_is_asked_the_salary_here(tmp_path):
-    result, plan = variant(tmp_path, **OLDER)
+    result, plan = replay_variant(tmp_path, FIXTURE, **OLDER)
     assert result.interview.classification.ids == ["never_worked"]
     assert "nw_salary" in {q.id for q in result.interview.questions}
     assert "- **Ожидаемая заработная плата:** от 45\u00a0000 руб. в месяц." in plan
@@ -129,38 +107,38 @@ def test_an_older_client_is_asked_the_salary_here(tmp_path):
 
 
 def test_the_psychologist_meeting_only_when_wanted(tmp_path):
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     assert "- Прийти на встречу с психологом — до 11.12.2026." in plan
-    _, plan = variant(tmp_path, nw_psychologist=False)
+    _, plan = replay_variant(tmp_path, FIXTURE, nw_psychologist=False)
     assert PSYCHOLOGIST not in plan
     assert "встречу с психологом" not in plan
 
 
 def test_temporary_work_information_follows_the_readiness(tmp_path):
-    _, plan = variant(tmp_path, nw_temporary_work="maybe")
-    assert detail_of(plan, TEMPORARY) == "Клиент хочет узнать о временных работах подробнее."
+    _, plan = replay_variant(tmp_path, FIXTURE, nw_temporary_work="maybe")
+    assert measure_detail(plan, TEMPORARY) == "Клиент хочет узнать о временных работах подробнее."
     assert "Подходит и временная работа" not in plan
-    _, plan = variant(tmp_path, nw_temporary_work="no")
+    _, plan = replay_variant(tmp_path, FIXTURE, nw_temporary_work="no")
     assert TEMPORARY not in plan
 
 
 def test_a_client_with_a_diploma_is_not_told_to_choose_a_profession(tmp_path):
-    _, plan = variant(tmp_path, education_level="secondary_vocational",
-                      graduation_date="2024-06-28")
+    _, plan = replay_variant(tmp_path, FIXTURE, education_level="secondary_vocational",
+                             graduation_date="2024-06-28")
     assert GUIDANCE not in plan
     criteria = plan.split("Критерии подбора вакансий:")[1].split("##")[0]
     assert "- Без требования опыта работы\n" in criteria
 
 
 def test_criteria_ask_for_vacancies_open_to_a_beginner():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     criteria = plan.split("Критерии подбора вакансий:")[1].split("##")[0]
     assert "- Без требования опыта работы и профессионального образования" in criteria
     assert "- Подходит и временная работа" in criteria
 
 
 def test_the_plan_section_lists_the_first_steps():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     part = plan.split("## Первая работа", 1)[1].split("\n## ", 1)[0]
     assert "- **Желательные вакансии:** Продавец-консультант; Администратор торгового зала; Курьер." in part
     assert "- **Получить профессию:** Решит после профориентации; интересует профессия «Повар»." in part
@@ -169,6 +147,6 @@ def test_the_plan_section_lists_the_first_steps():
 
 
 def test_the_printed_plan_has_no_empty_or_broken_lines():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     assert "None" not in plan
     assert not re.search(r"\.\.(?!\.)|:\*\* *\.|^- *$|«[^»]*\.»", plan, re.M)

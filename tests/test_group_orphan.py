@@ -8,13 +8,8 @@ Variants change answers in a temporary copy.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import yaml
-
-from tests.helpers import REPLAYS, bundle
-from tui.core.plan import render_plan
-from tui.core.replay import ReplayResult, replay
+from tests.helpers import REPLAYS, bundle, measure_detail, replay_plan, replay_variant
 
 FIXTURE = REPLAYS / "orphan.yaml"
 
@@ -57,27 +52,8 @@ GRADUATE_NEVER_WORKED = {
 }
 
 
-def run(path: Path) -> tuple[ReplayResult, str]:
-    result = replay(bundle(), path)
-    return result, render_plan(result.interview, {"mode": "replay"})
-
-
-def variant(tmp_path: Path, **changes) -> tuple[ReplayResult, str]:
-    """The fixture with some answers changed (``None`` leaves a question unanswered)."""
-    data = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
-    data["answers"].update(changes)
-    path = tmp_path / FIXTURE.name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return run(path)
-
-
-def detail_of(plan: str, text: str) -> str:
-    after = plan.split(text, 1)[1].split("\n")[1].strip()
-    return after.strip("*") if after.startswith("*") else ""
-
-
 def test_the_fixture_is_an_orphan_and_young():
-    result, _ = run(FIXTURE)
+    result, _ = replay_plan(FIXTURE)
     assert result.interview.classification.ids == ["youth", "orphan"]
     assert result.unused == []
 
@@ -92,7 +68,7 @@ def test_the_inspector_is_told_not_to_stress_the_status():
 
 
 def test_every_orphan_measure_is_in_the_plan_worded_as_in_the_seed():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     for text in (MANDATORY, BRIEFING, WRITTEN, TRAININGS):
         assert plan.count(text) == 1, text
     # Shared with «Молодежь»: guidance and training, with the orphan's words on training.
@@ -104,47 +80,49 @@ def test_every_orphan_measure_is_in_the_plan_worded_as_in_the_seed():
 def test_resume_and_interview_classes_are_mandatory_whatever_the_answers(tmp_path):
     catalog = {m.id: m for m in bundle().measures}
     assert catalog["orph_resume_interview_before_referral"].when is None
-    _, plan = variant(tmp_path, orph_has_resume=True, orph_route_help=False,
-                      youth_interview_fear=False)
+    _, plan = replay_variant(tmp_path, FIXTURE, orph_has_resume=True, orph_route_help=False,
+                             youth_interview_fear=False)
     assert MANDATORY in plan
-    assert detail_of(plan, MANDATORY) == "Направление к работодателю — после этих занятий."
+    assert measure_detail(plan, MANDATORY) == "Направление к работодателю — после этих занятий."
     assert "- Посетить занятия по составлению резюме и прохождению собеседования — до 11.12.2026." in plan
     assert ("- **До направления к работодателю** клиент обязательно посещает занятия по "
             "составлению резюме и прохождению собеседования.") in plan
 
 
 def test_without_a_resume_it_is_written_at_the_class():
-    _, plan = run(FIXTURE)
-    assert detail_of(plan, MANDATORY) == (
+    _, plan = replay_plan(FIXTURE)
+    assert measure_detail(plan, MANDATORY) == (
         "Направление к работодателю — после этих занятий. "
         "Резюме у клиента пока нет: составить его на занятии."
     )
 
 
 def test_a_printed_route_only_when_needed(tmp_path):
-    _, plan = run(FIXTURE)
-    assert "Распечатать клиенту карту и отметить маршрут до места собеседования." in detail_of(plan, BRIEFING)
+    _, plan = replay_plan(FIXTURE)
+    assert "Распечатать клиенту карту и отметить маршрут до места собеседования." in measure_detail(
+        plan, BRIEFING
+    )
     assert "- **Маршрут до собеседования:** Распечатать карту и отметить маршрут." in plan
-    _, plan = variant(tmp_path, orph_route_help=False)
+    _, plan = replay_variant(tmp_path, FIXTURE, orph_route_help=False)
     assert BRIEFING in plan  # the briefing itself is always given
-    assert detail_of(plan, BRIEFING) == "При каждом направлении на собеседование."
+    assert measure_detail(plan, BRIEFING) == "При каждом направлении на собеседование."
     assert "Маршрут до собеседования" not in plan
 
 
 def test_written_copies_go_the_way_the_client_chose(tmp_path):
-    _, plan = run(FIXTURE)
-    assert detail_of(plan, WRITTEN) == (
+    _, plan = replay_plan(FIXTURE)
+    assert measure_detail(plan, WRITTEN) == (
         "На бумаге и сообщением на телефон +7 921 555-08-73: адреса, даты и время встреч, "
         "списки документов; первый экземпляр на бумаге — этот план."
     )
-    _, plan = variant(tmp_path, orph_info_form="message")
-    assert detail_of(plan, WRITTEN) == (
+    _, plan = replay_variant(tmp_path, FIXTURE, orph_info_form="message")
+    assert measure_detail(plan, WRITTEN) == (
         "Сообщением на телефон +7 921 555-08-73: адреса, даты и время встреч, списки документов."
     )
 
 
 def test_the_plan_section_shows_housing_support_and_readiness():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     part = plan.split("## Жильё, поддержка, подготовка к собеседованию", 1)[1].split("\n## ", 1)[0]
     assert "- **Жильё:** В своём или предоставленном жилье." in part
     assert "- **Кто поддерживает:** Наставник или специалист постинтернатного сопровождения." in part
@@ -153,7 +131,7 @@ def test_the_plan_section_shows_housing_support_and_readiness():
 
 
 def test_an_orphan_graduate_who_never_worked_is_asked_nothing_twice(tmp_path):
-    result, plan = variant(tmp_path, **GRADUATE_NEVER_WORKED)
+    result, plan = replay_variant(tmp_path, FIXTURE, **GRADUATE_NEVER_WORKED)
     assert result.interview.classification.ids == ["youth", "graduate", "never_worked", "orphan"]
     asked = {q.id for q in result.interview.questions}
     assert "orph_training_ready" in asked
@@ -166,6 +144,6 @@ def test_an_orphan_graduate_who_never_worked_is_asked_nothing_twice(tmp_path):
 
 
 def test_the_printed_plan_has_no_empty_or_broken_lines():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     assert "None" not in plan
     assert not re.search(r"\.\.(?!\.)|:\*\* *\.|^- *$|«[^»]*\.»", plan, re.M)

@@ -2,50 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-import yaml
-
-from tests.helpers import REPLAYS, bundle
-from tui.core.plan import render_plan
-from tui.core.replay import ReplayResult, replay
+from tests.helpers import REPLAYS, bundle, plan_section, replay_plan, replay_variant
 
 CASE = REPLAYS / "pensioner.yaml"
 RETRAINING = REPLAYS / "pensioner_retraining.yaml"
 
 
-def run(case: Path) -> tuple[ReplayResult, str]:
-    result = replay(bundle(), case)
-    return result, render_plan(result.interview, {"mode": "replay"})
-
-
-def variant(tmp_path: Path, case: Path, **changes: Any) -> tuple[ReplayResult, str]:
-    """The case with some answers changed (``None`` removes an answer), replayed."""
-    doc = yaml.safe_load(case.read_text(encoding="utf-8"))
-    for qid, value in changes.items():
-        if value is None:
-            doc["answers"].pop(qid, None)
-        else:
-            doc["answers"][qid] = value
-    path = tmp_path / case.name
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    return run(path)
-
-
-def section(plan: str, title: str) -> str:
-    return plan.split(title, 1)[1].split("\n## ", 1)[0]
-
-
 def test_pensioners_replay_into_the_group_alone():
     for case in (CASE, RETRAINING):
-        result, _ = run(case)
+        result, _ = replay_plan(case)
         assert result.unused == [], case.name
         assert result.interview.classification.ids == ["pensioner"], case.name
 
 
 def test_a_man_born_1958_without_a_pension_is_a_pensioner_by_age(tmp_path):
-    result, plan = variant(
+    result, plan = replay_variant(
         tmp_path, RETRAINING, receives_old_age_pension=False, northern_years=10, insurance_years=42
     )
     assert result.interview.classification.ids == ["pensioner"]
@@ -60,8 +31,8 @@ def test_the_module_shows_the_seed_traits_and_how_to_talk():
 
 
 def test_plan_lists_the_seed_measures_in_its_words():
-    _, plan = run(CASE)
-    measures = section(plan, "## Мероприятия")
+    _, plan = replay_plan(CASE)
+    measures = plan_section(plan, "Мероприятия")
     for text in (
         "Работа с резюме. Важно не перегрузить потенциального работодателя (не указывать все 30 "
         "лет стажа), описать последние 10 лет",
@@ -79,7 +50,7 @@ def test_plan_lists_the_seed_measures_in_its_words():
 
 
 def test_a_confident_user_with_a_resume_on_the_portal_gets_no_help_with_either():
-    _, plan = run(RETRAINING)
+    _, plan = replay_plan(RETRAINING)
     assert "Помощь в составлении резюме и заявления на портале" not in plan
     assert "Повышение цифровой грамотности" not in plan
     assert "Работа с резюме" not in plan
@@ -88,7 +59,7 @@ def test_a_confident_user_with_a_resume_on_the_portal_gets_no_help_with_either()
 
 
 def test_training_is_planned_with_what_the_client_wants_to_learn():
-    _, plan = run(RETRAINING)
+    _, plan = replay_plan(RETRAINING)
     assert (
         "Направление на профессиональное обучение, переподготовку, повышение квалификации. "
         "Возможность сменить профессию, потерявшую свою актуальность на рынке труда, или "
@@ -101,19 +72,19 @@ def test_training_is_planned_with_what_the_client_wants_to_learn():
 
 
 def test_resume_detail_follows_the_resume_the_client_has(tmp_path):
-    _, plan = run(CASE)
+    _, plan = replay_plan(CASE)
     assert "*Резюме у клиента нет: составить новое.*" in plan
-    _, outdated = variant(tmp_path, CASE, pens_resume="outdated")
+    _, outdated = replay_variant(tmp_path, CASE, pens_resume="outdated")
     assert "*Резюме клиента устарело: сократить и переработать.*" in outdated
 
 
 def test_reminders_go_to_the_number_the_client_gave_for_them(tmp_path):
-    _, plan = run(CASE)
+    _, plan = replay_plan(CASE)
     assert "Звонить по номеру +7 911 305-44-17 накануне каждой явки" in plan
     assert "**Напоминания по телефону:** по номеру +7 911 305-44-17." in plan
-    _, confirmed = variant(tmp_path, CASE, pens_phone_confirmed=True, pens_reminder_phone=None)
+    _, confirmed = replay_variant(tmp_path, CASE, pens_phone_confirmed=True, pens_reminder_phone=None)
     assert "Звонить по номеру +7 921 274-15-36 накануне каждой явки" in confirmed
-    _, none = variant(
+    _, none = replay_variant(
         tmp_path, CASE, pens_phone_reminders=False, pens_phone_confirmed=None, pens_reminder_phone=None
     )
     assert "Напоминание о предстоящих событиях по телефону" not in none
@@ -122,7 +93,7 @@ def test_reminders_go_to_the_number_the_client_gave_for_them(tmp_path):
 
 
 def test_work_kind_and_limits_become_job_search_criteria():
-    _, plan = run(CASE)
+    _, plan = replay_plan(CASE)
     criteria = plan.split("Критерии подбора вакансий:")[1].split("##")[0]
     assert "- Неполный рабочий день, лёгкая работа — прибавка к пенсии" in criteria
     assert "- Без тяжёлой физической работы" in criteria
@@ -134,8 +105,8 @@ def test_work_kind_and_limits_become_job_search_criteria():
 
 
 def test_client_commits_to_the_resume_portal_and_digital_training():
-    _, plan = run(CASE)
-    own = section(plan, "## Что клиент обязуется сделать")
+    _, plan = replay_plan(CASE)
+    own = plan_section(plan, "Что клиент обязуется сделать")
     assert (
         "- Подготовить вместе с инспектором резюме, описав в нём последние 10 лет работы — "
         "до 11.12.2026." in own
@@ -149,7 +120,7 @@ def test_client_commits_to_the_resume_portal_and_digital_training():
 
 def test_plan_reads_cleanly():
     for case in (CASE, RETRAINING):
-        _, plan = run(case)
+        _, plan = replay_plan(case)
         assert "None" not in plan and "none" not in plan
         assert ".." not in plan and ". ." not in plan and ";." not in plan
         assert "\n- \n" not in plan and "** ." not in plan

@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import yaml
 
-from tests.helpers import REPLAYS, bundle
-from tui.core.plan import render_plan
-from tui.core.replay import ReplayResult, classify_facts, replay
+from tests.helpers import REPLAYS, bundle, plan_section, replay_plan, replay_variant
+from tui.core.replay import classify_facts
 
 CASE = REPLAYS / "pre_pensioner.yaml"
 
 
-def run(case: Path) -> tuple[ReplayResult, str]:
-    result = replay(bundle(), case)
-    return result, render_plan(result.interview, {"mode": "replay"})
-
-
-def variant(tmp_path: Path, **changes: Any) -> tuple[ReplayResult, str]:
-    """The case with some answers changed (``None`` removes an answer), replayed."""
-    doc = yaml.safe_load(CASE.read_text(encoding="utf-8"))
-    for qid, value in changes.items():
-        if value is None:
-            doc["answers"].pop(qid, None)
-        else:
-            doc["answers"][qid] = value
-    path = tmp_path / CASE.name
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    return run(path)
-
-
-def section(plan: str, title: str) -> str:
-    return plan.split(title, 1)[1].split("\n## ", 1)[0]
-
-
 def test_a_northern_man_two_years_before_his_pension_is_pre_pensioner():
-    result, plan = run(CASE)
+    result, plan = replay_plan(CASE)
     assert result.unused == []
     assert result.interview.classification.ids == ["pre_pensioner"]
     assert "право на пенсию с 15.04.2028 (60 лет, с учётом северного стажа)" in plan
@@ -64,8 +38,8 @@ def test_the_module_shows_the_seed_traits():
 
 
 def test_plan_lists_the_seed_measures_in_its_words():
-    _, plan = run(CASE)
-    measures = section(plan, "## Мероприятия")
+    _, plan = replay_plan(CASE)
+    measures = plan_section(plan, "Мероприятия")
     for text in (
         "Работа с резюме. Важно не перегрузить потенциального работодателя, описать последние 10 "
         "лет, делать больший упор на практические знания и умения клиента",
@@ -86,8 +60,8 @@ def test_plan_lists_the_seed_measures_in_its_words():
 
 
 def test_declined_measures_leave_the_plan(tmp_path):
-    _, plan = variant(
-        tmp_path,
+    _, plan = replay_variant(
+        tmp_path, CASE,
         prep_retrain="no",
         prep_training_interest=None,
         prep_psychologist=False,
@@ -108,12 +82,12 @@ def test_declined_measures_leave_the_plan(tmp_path):
         "Расширение каналов поиска работы",
         "Дублирование информации на бумажном носителе",
     ):
-        assert text not in section(plan, "## Мероприятия"), text
+        assert text not in plan_section(plan, "Мероприятия"), text
     assert "Проведение тематических ярмарок вакансий" in plan  # for everyone in the group
 
 
 def test_an_unsure_client_is_first_told_which_professions_are_in_demand():
-    _, plan = run(CASE)
+    _, plan = replay_plan(CASE)
     assert (
         "*Клиент пока сомневается: сначала рассказать, какие профессии востребованы, и подобрать "
         "обучение вместе с ним (интересует: наладчик оборудования с ЧПУ).*" in plan
@@ -121,13 +95,13 @@ def test_an_unsure_client_is_first_told_which_professions_are_in_demand():
 
 
 def test_search_channels_name_what_the_client_does_not_use_yet(tmp_path):
-    _, plan = run(CASE)
+    _, plan = replay_plan(CASE)
     assert (
         "*Добавить к поиску сайты-агрегаторы вакансий и социальные сети — после обучения работе с "
         "порталами.*" in plan
     )
-    _, social_only = variant(
-        tmp_path,
+    _, social_only = replay_variant(
+        tmp_path, CASE,
         prep_search_channels=["aggregators"],
         prep_digital_skills="confident",
         prep_digital_training=None,
@@ -136,11 +110,11 @@ def test_search_channels_name_what_the_client_does_not_use_yet(tmp_path):
 
 
 def test_paper_and_phone_measure_says_which_part_applies(tmp_path):
-    _, plan = run(CASE)
+    _, plan = replay_plan(CASE)
     assert "Звонить по номеру +7 911 482-30-57 накануне каждой явки" in plan
     assert "Копии на бумаге клиенту не нужны." in plan
-    _, paper = variant(
-        tmp_path, prep_written_copies=True, prep_phone_reminders=False, prep_phone_confirmed=None
+    _, paper = replay_variant(
+        tmp_path, CASE, prep_written_copies=True, prep_phone_reminders=False, prep_phone_confirmed=None
     )
     assert "Даты явок, адреса, время собеседований и мероприятий выдавать клиенту на бумаге" in paper
     assert "Напоминания по телефону клиенту не нужны." in paper
@@ -148,13 +122,13 @@ def test_paper_and_phone_measure_says_which_part_applies(tmp_path):
 
 
 def test_work_limits_become_job_search_criteria():
-    _, plan = run(CASE)
+    _, plan = replay_plan(CASE)
     criteria = plan.split("Критерии подбора вакансий:")[1].split("##")[0]
     assert "- Без работы в ночное время" in criteria
     assert "- Без командировок и вахты" in criteria
 
 
 def test_plan_reads_cleanly():
-    _, plan = run(CASE)
+    _, plan = replay_plan(CASE)
     assert "None" not in plan and "none" not in plan
     assert ".." not in plan and ";." not in plan and "\n- \n" not in plan

@@ -8,14 +8,11 @@ answers in a temporary copy.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.helpers import REPLAYS, bundle
-from tui.core.plan import render_plan
-from tui.core.replay import ReplayResult, replay
+from tests.helpers import REPLAYS, bundle, plan_section, replay_plan, replay_variant
+from tui.core.replay import ReplayResult
 
 FIXTURE = REPLAYS / "released.yaml"
 
@@ -41,40 +38,18 @@ RELEASED_ONLY = {
 }
 
 
-def run(path: Path) -> tuple[ReplayResult, str]:
-    result = replay(bundle(), path)
-    return result, render_plan(result.interview, {"mode": "replay"})
-
-
-def variant(tmp_path: Path, **changes) -> tuple[ReplayResult, str]:
-    """The fixture with some answers changed (``None`` removes an answer)."""
-    data = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
-    for qid, value in changes.items():
-        if value is None:
-            data["answers"].pop(qid, None)
-        else:
-            data["answers"][qid] = value
-    path = tmp_path / "answers.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return run(path)
-
-
-def section(plan: str, heading: str) -> str:
-    return plan.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
-
-
 def asked(result: ReplayResult) -> set[str]:
     return {q.id for q in result.interview.questions}
 
 
 def test_fixture_replays_into_released_and_long_unemployed():
-    result, _ = run(FIXTURE)
+    result, _ = replay_plan(FIXTURE)
     assert result.unused == []
     assert {"released", "long_unemployed"} <= set(result.interview.classification.ids)
 
 
 def test_plan_holds_the_seed_measures_of_the_group():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     for text in (
         "Определение границ разглашаемой информации с клиентом. Можно ли сообщить "
         "потенциальному работодателю о факте судимости",
@@ -105,8 +80,8 @@ def test_no_question_asks_about_the_offence():
 
 
 def test_disclosure_section_states_what_was_agreed():
-    _, plan = run(FIXTURE)  # only with consent before each referral, only the fact
-    disclosure = section(plan, "Что можно сообщать работодателю")
+    _, plan = replay_plan(FIXTURE)  # only with consent before each referral, only the fact
+    disclosure = plan_section(plan, "Что можно сообщать работодателю")
     assert "только с согласия клиента, полученного перед каждым направлением" in disclosure
     assert "только факт судимости, без подробностей" in disclosure
     assert "24.07.2026" not in disclosure
@@ -115,8 +90,10 @@ def test_disclosure_section_states_what_was_agreed():
 
 
 def test_disclosure_with_the_release_date(tmp_path):
-    _, plan = variant(tmp_path, rel_disclose_conviction="yes", rel_disclose_scope="fact_and_date")
-    disclosure = section(plan, "Что можно сообщать работодателю")
+    _, plan = replay_variant(
+        tmp_path, FIXTURE, rel_disclose_conviction="yes", rel_disclose_scope="fact_and_date"
+    )
+    disclosure = plan_section(plan, "Что можно сообщать работодателю")
     assert (
         "Центр занятости может сообщить потенциальному работодателю факт судимости и дату "
         "освобождения (24.07.2026)." in disclosure
@@ -125,16 +102,16 @@ def test_disclosure_with_the_release_date(tmp_path):
 
 
 def test_disclosure_refused(tmp_path):
-    result, plan = variant(tmp_path, rel_disclose_conviction="no", rel_disclose_scope=None)
+    result, plan = replay_variant(tmp_path, FIXTURE, rel_disclose_conviction="no", rel_disclose_scope=None)
     assert "rel_disclose_scope" not in asked(result)
-    disclosure = section(plan, "Что можно сообщать работодателю")
+    disclosure = plan_section(plan, "Что можно сообщать работодателю")
     assert "Центр занятости не сообщает работодателю о судимости" in disclosure
     assert "решает сам клиент" in disclosure
     assert "Клиент не разрешил сообщать работодателю о судимости" in plan
 
 
 def test_long_unemployed_client_is_not_asked_the_same_twice():
-    result, plan = run(FIXTURE)
+    result, plan = replay_plan(FIXTURE)
     questions = asked(result)
     for qid in ("rel_prior_profession", "rel_ready_to_train", "rel_quick_work",
                 "rel_psych_support", "rel_calls_per_week", "rel_employer_visits"):
@@ -151,10 +128,10 @@ def test_long_unemployed_client_is_not_asked_the_same_twice():
 
 
 def test_released_only_client_sets_own_targets_with_dates(tmp_path):
-    result, plan = variant(tmp_path, **RELEASED_ONLY)
+    result, plan = replay_variant(tmp_path, FIXTURE, **RELEASED_ONLY)
     assert result.unused == []
     assert result.interview.classification.ids == ["released"]
-    own = section(plan, "План самостоятельного поиска работы")
+    own = plan_section(plan, "План самостоятельного поиска работы")
     assert "Каждую неделю с 27.11.2026 по 11.01.2027 — не менее 5 телефонных звонков работодателям." in own
     assert "До 11.01.2027 — не менее 3 самостоятельных посещений работодателей." in own
     assert "Не менее 5 телефонных звонков работодателям в неделю" in plan
@@ -163,22 +140,22 @@ def test_released_only_client_sets_own_targets_with_dates(tmp_path):
 
 
 def test_psychological_support_follows_the_wish(tmp_path):
-    _, wanted = variant(tmp_path, **RELEASED_ONLY)
-    _, declined = variant(tmp_path, **{**RELEASED_ONLY, "rel_psych_support": False})
+    _, wanted = replay_variant(tmp_path, FIXTURE, **RELEASED_ONLY)
+    _, declined = replay_variant(tmp_path, FIXTURE, **{**RELEASED_ONLY, "rel_psych_support": False})
     assert "Участие в занятиях по психологической поддержке" in wanted
     assert "Участие в занятиях по психологической поддержке" not in declined
 
 
 def test_public_works_are_offered_even_to_who_wants_only_a_permanent_job(tmp_path):
-    _, plan = variant(tmp_path, **{**RELEASED_ONLY, "rel_quick_work": "no"})
+    _, plan = replay_variant(tmp_path, FIXTURE, **{**RELEASED_ONLY, "rel_quick_work": "no"})
     assert "Обязательно предложить участие в оплачиваемых общественных работах" in plan
     assert "Клиент ищет только постоянную работу: предложение сделано" in plan
     assert "Рассматриваются также оплачиваемые общественные работы" not in plan
 
 
 def test_profession_demand_analysis_needs_a_profession(tmp_path):
-    _, plan = variant(
-        tmp_path, **{**RELEASED_ONLY, "rel_prior_profession": None, "rel_custody_profession": None}
+    _, plan = replay_variant(
+        tmp_path, FIXTURE, **{**RELEASED_ONLY, "rel_prior_profession": None, "rel_custody_profession": None}
     )
     assert "Проведение анализа востребованности имеющейся у клиента профессии" not in plan
     # Career guidance with the offer of training stays: the seed makes the offer mandatory.
@@ -195,7 +172,7 @@ def test_profession_demand_analysis_needs_a_profession(tmp_path):
     ],
 )
 def test_interview_briefing_names_missing_documents(tmp_path, documents, missing, absent):
-    _, plan = variant(tmp_path, rel_documents=documents)
+    _, plan = replay_variant(tmp_path, FIXTURE, rel_documents=documents)
     briefing = plan.split("какие документы необходимо взять с собой")[1].split("Выполняет")[0]
     if missing:
         assert missing in briefing
@@ -204,8 +181,8 @@ def test_interview_briefing_names_missing_documents(tmp_path, documents, missing
 
 
 def test_group_section_lists_documents_and_income_not_the_offence():
-    _, plan = run(FIXTURE)
-    own = section(plan, "Профессия, документы и выход на работу")
+    _, plan = replay_plan(FIXTURE)
+    own = plan_section(plan, "Профессия, документы и выход на работу")
     assert "- **Документы на руках:** Паспорт; Справка об освобождении; СНИЛС." in own
     assert "- **Средства к существованию:** Нет ни дохода, ни поддержки." in own
     assert "None" not in plan and "—." not in plan

@@ -7,38 +7,15 @@ change profession: in «Молодежь» only. Variants change answers in a te
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import yaml
-
-from tests.helpers import REPLAYS, bundle
-from tui.core.plan import render_plan
-from tui.core.replay import ReplayResult, replay
+from tests.helpers import REPLAYS, bundle, plan_section, replay_plan, replay_variant
 
 FIXTURE = REPLAYS / "youth.yaml"
 OWN_BUSINESS = "Содействие в организации собственного дела"
 
 
-def run(path: Path) -> tuple[ReplayResult, str]:
-    result = replay(bundle(), path)
-    return result, render_plan(result.interview, {"mode": "replay"})
-
-
-def variant(tmp_path: Path, source: Path = FIXTURE, **changes) -> tuple[ReplayResult, str]:
-    """``source`` with some answers changed (``None`` leaves a question unanswered)."""
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    data["answers"].update(changes)
-    path = tmp_path / source.name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return run(path)
-
-
-def section(plan: str, heading: str) -> str:
-    return plan.split(heading, 1)[1].split("\n## ", 1)[0]
-
-
 def test_the_fixture_is_young_and_in_no_other_group():
-    result, _ = run(FIXTURE)
+    result, _ = replay_plan(FIXTURE)
     assert result.interview.classification.ids == ["youth"]
     assert result.unused == []
 
@@ -53,8 +30,8 @@ def test_the_inspector_sees_the_traits_and_the_working_principle():
 
 
 def test_the_plan_shows_profession_expectations_and_fears():
-    _, plan = run(FIXTURE)
-    part = section(plan, "## Профессия и ожидания от работы")
+    _, plan = replay_plan(FIXTURE)
+    part = plan_section(plan, "Профессия и ожидания от работы")
     assert "- **Профессия:** Автомеханик." in part
     assert "- **Работать по профессии:** Не хочет, хочет сменить профессию." in part
     assert "- **Ожидаемая заработная плата:** от 90\u00a0000 руб. в месяц." in part
@@ -63,7 +40,7 @@ def test_the_plan_shows_profession_expectations_and_fears():
 
 
 def test_work_format_and_salary_become_criteria():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     criteria = plan.split("Критерии подбора вакансий:")[1].split("##")[0]
     assert "- Желательно удалённая или гибридная работа" in criteria
     assert "- Заработная плата не ниже 90\u00a0000 руб. в месяц" in criteria
@@ -71,23 +48,23 @@ def test_work_format_and_salary_become_criteria():
 
 
 def test_own_business_support_follows_the_interest(tmp_path):
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     assert OWN_BUSINESS in plan
     assert "- Прийти на консультацию по организации собственного дела — до 27.12.2026." in plan
-    _, plan = variant(tmp_path, youth_own_business="no")
+    _, plan = replay_variant(tmp_path, FIXTURE, youth_own_business="no")
     assert OWN_BUSINESS not in plan
     assert "консультацию по организации собственного дела" not in plan
 
 
 def test_a_business_idea_is_quoted_once_without_a_doubled_full_stop(tmp_path):
-    _, plan = variant(tmp_path, youth_own_business="idea",
-                      youth_business_idea="Выездной шиномонтаж.")
+    _, plan = replay_variant(tmp_path, FIXTURE, youth_own_business="idea",
+                             youth_business_idea="Выездной шиномонтаж.")
     assert "*Идея клиента: «Выездной шиномонтаж».*" in plan
     assert "- **Собственное дело:** Да, есть идея своего дела — Выездной шиномонтаж." in plan
 
 
 def test_a_client_without_a_profession_is_not_asked_whether_to_work_in_it(tmp_path):
-    result, plan = variant(tmp_path, youth_profession=None, youth_work_in_profession=None)
+    result, plan = replay_variant(tmp_path, FIXTURE, youth_profession=None, youth_work_in_profession=None)
     asked = {q.id for q in result.interview.questions}
     assert "youth_work_in_profession" not in asked
     assert "- **Профессия:** Нет." in plan
@@ -95,12 +72,12 @@ def test_a_client_without_a_profession_is_not_asked_whether_to_work_in_it(tmp_pa
 
 
 def test_remote_only_is_a_strict_criterion(tmp_path):
-    _, plan = variant(tmp_path, youth_remote="remote_only")
+    _, plan = replay_variant(tmp_path, FIXTURE, youth_remote="remote_only")
     assert "- Только удалённая работа" in plan
 
 
 def test_a_graduate_is_not_asked_the_youth_questions_again():
-    result, plan = run(REPLAYS / "graduate.yaml")
+    result, plan = replay_plan(REPLAYS / "graduate.yaml")
     assert {"youth", "graduate"} <= set(result.interview.classification.ids)
     asked = {q.id for q in result.interview.questions}
     assert not {q for q in asked if q.startswith("youth_")}
@@ -108,6 +85,6 @@ def test_a_graduate_is_not_asked_the_youth_questions_again():
 
 
 def test_the_printed_plan_has_no_empty_or_broken_lines():
-    _, plan = run(FIXTURE)
+    _, plan = replay_plan(FIXTURE)
     assert "None" not in plan
     assert not re.search(r"\.\.(?!\.)|:\*\* *\.|^- *$", plan, re.M)
