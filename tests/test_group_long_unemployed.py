@@ -137,8 +137,10 @@ def test_here_and_now_readiness_becomes_a_criterion():
 def test_commitments_carry_the_deadlines():
     _, plan = replay_plan(FIXTURE)
     own = plan_section(plan, "Что клиент обязуется сделать")
-    assert "- Выполнять индивидуальный план поиска работы" in own
-    assert "— до 11.01.2027." in own
+    assert (
+        "- Отправлять не менее 10 откликов на вакансии в неделю и посетить не менее 5 работодателей"
+        " — до 11.01.2027."
+    ) in own
     assert "- Посещать занятия по социальной адаптации — до 27.12.2026." in own
     assert "None" not in plan
 

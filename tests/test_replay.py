@@ -142,3 +142,19 @@ def test_replay_command_reproduces_the_plan_of_a_recorded_session(tmp_path):
     out = tmp_path / "plan.md"
     assert main(["replay", str(record), "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == live
+
+
+def test_commitments_state_the_agreed_numbers():
+    plan = plan_of("long_unemployed.yaml")
+    commitments = plan.split("## Что клиент обязуется сделать")[1].split("\n## ")[0]
+    assert "- Отправлять не менее 10 откликов на вакансии в неделю и посетить не менее 5 работодателей" in (
+        commitments
+    )
+
+
+def test_a_client_who_can_hardly_leave_home_is_visited_not_summoned():
+    plan = plan_of("disabled_home.yaml")
+    assert "## Даты встреч (выезд мобильной группы на дом)" in plan
+    assert "Встречаться с мобильной группой центра занятости в согласованные даты" in plan
+    assert "Приходить в центр занятости в назначенные даты" not in plan
+    assert "## Даты явки в центр занятости" in plan_of("disabled.yaml")

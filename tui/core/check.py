@@ -96,8 +96,10 @@ class _Checker:
             if m.when is not None:
                 self.names(m.when, m.where, f"условие меры «{m.id}»", all_ids, set(), "when")
                 self.choice_values(m.when, m.where.at("when"))
-            if m.detail:
-                self.text_names(m.detail, m.where.at("detail"), all_ids)
+            for key in ("detail", "commitment"):
+                text = getattr(m, key)
+                if text and "{" in text:
+                    self.text_names(text, m.where.at(key), all_ids)
         if reachability:
             self.reachability()
 

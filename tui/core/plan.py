@@ -67,7 +67,7 @@ def choose_measures(interview: Interview) -> list[PlannedMeasure]:
                 deadline=None if days is None else interview.today + timedelta(days=days),
                 at_interview=days == 0,
                 detail=_detail(m, ctx),
-                commitment=m.commitment or m.text,
+                commitment=_text(m.commitment, ctx) if m.commitment else m.text,
                 groups=[titles.get(g, g) for g in wanted],
             )
         )
@@ -84,12 +84,17 @@ def _applies(m: Measure, ctx: dict[str, Any]) -> bool:
 
 
 def _detail(m: Measure, ctx: dict[str, Any]) -> str:
-    if not m.detail:
-        return ""
+    return _text(m.detail, ctx) if m.detail else ""
+
+
+def _text(template: str, ctx: dict[str, Any]) -> str:
+    """A measure's detail or commitment: a template over the answers (plain text mostly)."""
+    if "{" not in template:
+        return template
     try:
-        return render_text(m.detail, ctx)
+        return render_text(template, ctx)
     except (ExpressionError, TypeError) as exc:
-        return f"(уточнение не вычисляется: {exc})"
+        return f"(текст не вычисляется: {exc})"
 
 
 @lru_cache(maxsize=8)
