@@ -59,14 +59,20 @@ class AnswersFile:
     overrides: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
-def read_answers_file(path: Path | str) -> AnswersFile:
-    p = str(path)
+def _load_mapping(path: Path | str, what: str) -> SrcDict:
+    """A YAML file that must be a mapping; any problem as a ReplayError with its line."""
     try:
         doc = load_file(path)
     except YamlError as exc:
-        raise ReplayError(p, exc.line, exc.message) from None
+        raise ReplayError(str(path), exc.line, exc.message) from None
     if not isinstance(doc, SrcDict):
-        raise ReplayError(p, 1, "файл ответов должен быть словарём с ключом «answers»")
+        raise ReplayError(str(path), 1, what)
+    return doc
+
+
+def read_answers_file(path: Path | str) -> AnswersFile:
+    p = str(path)
+    doc = _load_mapping(path, "файл ответов должен быть словарём с ключом «answers»")
     for key in doc:
         if key not in _FILE_KEYS:
             allowed = ", ".join(_FILE_KEYS)
@@ -158,12 +164,7 @@ def classify_facts(bundle: Bundle, path: Path | str, today: date | None = None) 
     from tui.core.engine import classify_context
 
     p = str(path)
-    try:
-        doc = load_file(path)
-    except YamlError as exc:
-        raise ReplayError(p, exc.line, exc.message) from None
-    if not isinstance(doc, SrcDict):
-        raise ReplayError(p, 1, "файл фактов должен быть словарём: id факта: значение")
+    doc = _load_mapping(path, "файл фактов должен быть словарём: id факта: значение")
     facts = doc.get("answers", doc.get("facts", doc))
     if not isinstance(facts, SrcDict):
         raise ReplayError(p, doc.line, "нет словаря фактов (id факта: значение)")
