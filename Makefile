@@ -28,6 +28,7 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/replay.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/store.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
