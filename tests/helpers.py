@@ -12,6 +12,8 @@ import yaml
 from tui.core.plan import render_plan
 from tui.core.replay import ReplayResult, replay
 from tui.core.script import Bundle, load_bundle_or_raise
+from tui.core.session import Session
+from tui.core.store import Store
 from tui.paths import scripts_dir
 
 TODAY = date(2026, 11, 27)
@@ -87,3 +89,20 @@ def measure_detail(plan: str, text: str) -> str:
     """The italic detail line under the measure ``text`` (``""`` if there is none)."""
     after = plan.split(text, 1)[1].split("\n")[1].strip()
     return after.strip("*") if after.startswith("*") else ""
+
+
+def draft_interview(
+    store: Store, upto: str | None = None, *, confirm: bool = True, inspector: str = "Петрова П. П."
+) -> str:
+    """An unfinished interview in ``store``, answered from ``MOTHER_TYPED`` up to question
+    ``upto`` (to the end when ``None``); the groups are confirmed as found unless
+    ``confirm`` is false. Returns its id."""
+    session = Session(bundle(), store, TODAY, inspector=inspector)
+    while True:
+        if confirm and session.needs_group_confirmation:
+            session.confirm_groups({})
+        if session.current is None or session.current.id == upto:
+            break
+        session.submit(MOTHER_TYPED[session.current.id])
+    assert session.iid is not None
+    return session.iid

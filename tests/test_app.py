@@ -10,7 +10,7 @@ import yaml
 from textual.pilot import Pilot
 from textual.widgets import Collapsible, DataTable, Input, Static
 
-from tests.helpers import MOTHER_TYPED, TODAY, bundle
+from tests.helpers import MOTHER_TYPED, TODAY, bundle, draft_interview
 from tui.app.app import SobesednikApp
 from tui.app.screens.groups import GroupsScreen
 from tui.app.screens.plan import PlanScreen
@@ -221,7 +221,7 @@ async def test_back_then_changing_an_answer_keeps_the_others(make_app, store: St
 
 
 async def test_changing_a_choice_from_the_review(make_app, store: Store) -> None:
-    iid = _draft(store)
+    iid = draft_interview(store)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -341,7 +341,7 @@ async def test_a_broken_plan_template_is_reported(make_app, store: Store, monkey
     def broken(*args: Any, **kwargs: Any) -> str:
         raise plan.PlanError("templates/plan.md.j2:3: шаблон плана не отрисовывается: ошибка")
 
-    iid = _draft(store)
+    iid = draft_interview(store)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -395,22 +395,8 @@ async def answer_until_more(pilot: Pilot[None], app: SobesednikApp, stop: str) -
         await answer_current(pilot, app, MOTHER)
 
 
-def _draft(store: Store, upto: str | None = None, *, confirm: bool = True) -> str:
-    """An unfinished interview in ``store``, answered from ``MOTHER`` up to ``upto`` (to the
-    end when ``None``); the groups are confirmed as found unless ``confirm`` is false."""
-    session = Session(bundle(), store, TODAY, inspector="Петрова П. П.")
-    while True:
-        if confirm and session.needs_group_confirmation:
-            session.confirm_groups({})
-        if session.current is None or session.current.id == upto:
-            break
-        session.submit(MOTHER[session.current.id])
-    assert session.iid is not None
-    return session.iid
-
-
 async def test_kiosk_start_screen_shows_no_other_clients(make_app, store: Store) -> None:
-    _draft(store, "salary_importance")
+    draft_interview(store, "salary_importance")
     app = make_app(kiosk=True, inspector=None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -433,7 +419,7 @@ async def test_kiosk_start_screen_shows_no_other_clients(make_app, store: Store)
 
 
 async def test_kiosk_hides_inspector_guidance(make_app, store: Store) -> None:
-    iid = _draft(store, "salary_importance")
+    iid = draft_interview(store, "salary_importance")
     app = make_app(kiosk=True)
     async with app.run_test(size=SIZE) as pilot:
         app.resume_interview(iid)
@@ -512,7 +498,7 @@ async def test_recording_answers_for_replay(make_app, tmp_path: Path) -> None:
 
 
 async def test_deleting_an_unfinished_interview_asks_first(make_app, store: Store) -> None:
-    _draft(store, "phone")
+    draft_interview(store, "phone")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -532,8 +518,8 @@ async def test_deleting_an_unfinished_interview_asks_first(make_app, store: Stor
 
 
 async def test_cancelling_a_deletion_keeps_the_row_chosen(make_app, store: Store) -> None:
-    _draft(store, "phone")
-    _draft(store, "sex")
+    draft_interview(store, "phone")
+    draft_interview(store, "sex")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -766,7 +752,7 @@ async def test_a_kiosk_never_confirms_groups_the_inspector_does_on_resume(make_a
 
 
 async def test_resume_before_the_groups_are_confirmed_shows_them(make_app, store: Store) -> None:
-    iid = _draft(store, "salary_importance", confirm=False)
+    iid = draft_interview(store, "salary_importance", confirm=False)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -786,7 +772,7 @@ async def test_resume_before_the_groups_are_confirmed_shows_them(make_app, store
 
 
 async def test_resume_of_a_complete_interview_with_unconfirmed_groups(make_app, store: Store) -> None:
-    _draft(store, confirm=False)
+    draft_interview(store, confirm=False)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -805,7 +791,7 @@ async def test_resume_of_a_complete_interview_with_unconfirmed_groups(make_app, 
 
 async def test_the_plan_waits_for_the_groups(make_app, store: Store) -> None:
     """A review reached without confirming (Ctrl+B from the groups) cannot make the plan."""
-    _draft(store, confirm=False)
+    draft_interview(store, confirm=False)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -827,7 +813,7 @@ async def test_the_plan_waits_for_the_groups(make_app, store: Store) -> None:
 
 
 async def test_a_changed_fact_asks_for_the_groups_again(make_app, store: Store) -> None:
-    _draft(store)
+    draft_interview(store)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

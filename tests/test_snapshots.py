@@ -14,13 +14,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from tests.helpers import MOTHER_TYPED, TODAY, bundle
+from tests.helpers import TODAY, bundle, draft_interview
 from tui.app.app import SobesednikApp
-from tui.core.session import Session
 from tui.core.store import Store
 
 SIZE = (80, 24)
-MOTHER = MOTHER_TYPED
 INSPECTOR = "Иванова И. И."
 
 
@@ -28,20 +26,6 @@ INSPECTOR = "Иванова И. И."
 def fixed_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.setattr("tui.core.store._now", lambda: "2026-11-27T10:15:00+03:00")
     return Store(tmp_path / "data")
-
-
-def draft(store: Store, upto: str | None = None, *, confirm: bool = True) -> str:
-    """An interview answered from ``MOTHER`` up to question ``upto`` (or to the end), the
-    groups confirmed as found unless ``confirm`` is false."""
-    session = Session(bundle(), store, TODAY, inspector=INSPECTOR)
-    while True:
-        if confirm and session.needs_group_confirmation:
-            session.confirm_groups({})
-        if session.current is None or session.current.id == upto:
-            break
-        session.submit(MOTHER[session.current.id])
-    assert session.iid is not None
-    return session.iid
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -57,7 +41,7 @@ async def settle(pilot: Pilot[None]) -> None:
 
 def test_question_screen(snap_compare, fixed_store: Store) -> None:
     """The «salary_importance» choice after the profile, resumed from the start screen."""
-    draft(fixed_store, "salary_importance")
+    draft_interview(fixed_store, "salary_importance", inspector=INSPECTOR)
     app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
 
     async def run_before(pilot: Pilot[None]) -> None:
@@ -69,13 +53,13 @@ def test_question_screen(snap_compare, fixed_store: Store) -> None:
 
 
 def test_start_screen_with_an_unfinished_interview(snap_compare, fixed_store: Store) -> None:
-    draft(fixed_store, "phone")
+    draft_interview(fixed_store, "phone", inspector=INSPECTOR)
     app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
 
 def test_review_screen(snap_compare, fixed_store: Store) -> None:
-    draft(fixed_store)
+    draft_interview(fixed_store, inspector=INSPECTOR)
     app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
 
     async def run_before(pilot: Pilot[None]) -> None:
@@ -104,7 +88,7 @@ def test_date_question_with_an_error(snap_compare, fixed_store: Store) -> None:
 
 def test_group_confirmation_screen(snap_compare, fixed_store: Store) -> None:
     """Resumed right after the profile: the mother group found, «disabled» to decide."""
-    draft(fixed_store, "salary_importance", confirm=False)
+    draft_interview(fixed_store, "salary_importance", confirm=False, inspector=INSPECTOR)
     app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
 
     async def run_before(pilot: Pilot[None]) -> None:
@@ -117,7 +101,7 @@ def test_group_confirmation_screen(snap_compare, fixed_store: Store) -> None:
 
 def test_group_removed_without_a_reason(snap_compare, fixed_store: Store) -> None:
     """The inspector removes the found group and confirms without a reason."""
-    draft(fixed_store, "salary_importance", confirm=False)
+    draft_interview(fixed_store, "salary_importance", confirm=False, inspector=INSPECTOR)
     app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
 
     async def run_before(pilot: Pilot[None]) -> None:
