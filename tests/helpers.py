@@ -105,4 +105,5 @@ def draft_interview(
             break
         session.submit(MOTHER_TYPED[session.current.id])
     assert session.iid is not None
+    session.close()  # as when the inspector leaves the interview
     return session.iid

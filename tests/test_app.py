@@ -312,7 +312,7 @@ async def test_refusing_consent_stores_nothing(make_app, store: Store) -> None:
         await pilot.pause()
         assert isinstance(app.screen, StartScreen)
         assert any("ничего не сохранено" in n.message for n in app._notifications)
-    assert store.summaries() == []
+    assert store.recent() == []
 
 
 async def test_a_failed_save_is_reported_and_does_not_advance(make_app, store: Store, monkeypatch) -> None:

@@ -97,6 +97,7 @@ def test_unchanged_decision_needs_no_reason_and_is_not_stored(tmp_path):
 def test_resume_keeps_the_decisions(tmp_path):
     session = profile_answered(tmp_path)
     session.confirm_groups({"mother_preschool": ("remove", "Ошибка в дате рождения ребёнка")})
+    session.close()
     again = Session.resume(bundle(), Store(tmp_path), session.iid, inspector="Иванова")
     assert not again.needs_group_confirmation
     assert again.interview.classification.ids == []

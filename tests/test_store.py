@@ -46,7 +46,7 @@ def test_changed_answer_keeps_the_previous_value(tmp_path):
     iid = new_interview(store)
     store.save_answer(iid, "children_count", 1, by="a")
     store.save_answer(iid, "children_count", 2, by="b")
-    raw = json.loads((tmp_path / "interviews" / f"{iid}.json").read_text("utf-8"))
+    raw = json.loads(store.interview_path(iid).read_text("utf-8"))
     (record,) = raw["answers"].values()
     assert record["value"] == 2
     assert [p["value"] for p in record["previous"]] == [1]
@@ -58,7 +58,7 @@ def test_interview_is_not_created_without_consent(tmp_path):
         store.create_interview(
             interview_date=TODAY, scripts="", mode="kiosk", inspector="x", consent={"given": False}
         )
-    assert store.summaries() == []
+    assert store.recent() == []
 
 
 def test_nothing_is_written_before_consent(tmp_path):
@@ -67,7 +67,7 @@ def test_nothing_is_written_before_consent(tmp_path):
     assert session.current.id == "consent_pd"
     with pytest.raises(Exception, match="Без согласия"):
         session.submit("нет")
-    assert list((tmp_path / "interviews").iterdir()) == []
+    assert not (tmp_path / "interviews").exists()
     session.submit("да")
     assert session.iid is not None
     stored = store.load(session.iid)
@@ -85,6 +85,7 @@ def test_unfinished_interview_is_listed_and_resumes_where_it_stopped(tmp_path):
     (summary,) = Store(tmp_path).unfinished()
     assert summary["client"]["last_name"] == "Смирнова"
     assert summary["client"]["birth_date"] == "1987-08-14"
+    session.close()  # Петрова leaves; Иванова carries on
     resumed = Session.resume(bundle(), Store(tmp_path), summary["id"], inspector="Иванова")
     assert resumed.current.id == "sex"
     assert resumed.value("birth_date").isoformat() == "1987-08-14"
@@ -101,7 +102,7 @@ def test_finished_interview_is_complete_with_groups_and_plan(tmp_path):
     assert stored.status == COMPLETE
     assert [g["id"] for g in stored.header["groups"] if g["status"] == "in"] == ["mother_preschool"]
     assert store.unfinished() == []
-    raw = json.loads((tmp_path / "interviews" / f"{session.iid}.json").read_text("utf-8"))
+    raw = json.loads(store.interview_path(session.iid).read_text("utf-8"))
     assert list(raw["plans"].values())[0]["markdown"] == plan
 
 
@@ -111,14 +112,14 @@ def test_files_are_readable_only_by_their_owner(tmp_path):
     iid = new_interview(store)
     store.save_answer(iid, "last_name", "Смирнова", by="x")
     assert stat.S_IMODE(root.stat().st_mode) == 0o700
-    assert stat.S_IMODE((root / "interviews" / f"{iid}.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE(store.interview_path(iid).stat().st_mode) == 0o600
     assert stat.S_IMODE((root / "sobesednik.json").stat().st_mode) == 0o600
 
 
 def test_damaged_file_is_named_and_never_overwritten(tmp_path):
     store = Store(tmp_path)
     iid = new_interview(store)
-    path = tmp_path / "interviews" / f"{iid}.json"
+    path = store.interview_path(iid)
     path.write_text('{"interview": {"1": {"id": ', encoding="utf-8")
     with pytest.raises(StoreError, match=f"повреждён: {path}"):
         store.save_answer(iid, "last_name", "Смирнова", by="x")
@@ -142,7 +143,7 @@ def test_full_disk_keeps_the_old_answer_and_says_so(tmp_path, monkeypatch):
         store.save_answer(iid, "first_name", "Ольга", by="x")
     monkeypatch.undo()
     assert store.load(iid).answers == {"last_name": "Смирнова"}
-    leftovers = [p.name for p in (tmp_path / "interviews").iterdir() if p.name.endswith(".tmp")]
+    leftovers = [p.name for p in store.interview_path(iid).parent.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
 
 

@@ -56,9 +56,19 @@ class SobesednikApp(App[None]):
         self.record = record
         self.idle_seconds = KIOSK_IDLE_SECONDS
         self._idle_timer: Timer | None = None
+        #: The interview open on screen; it holds the interview's lease in the store.
+        self.session: Session | None = None
 
     def get_default_screen(self) -> Screen[Any]:
         return StartScreen()
+
+    def on_unmount(self) -> None:
+        self._close_session()
+
+    def _close_session(self) -> None:
+        if self.session is not None:
+            self.session.close()  # other windows may open the interview now
+            self.session = None
 
     def on_mount(self) -> None:
         self.sub_title = "терминал самообслуживания" if self.kiosk else "интервью с клиентом ЦЗН"
@@ -127,6 +137,8 @@ class SobesednikApp(App[None]):
     def open_session(self, session: Session) -> None:
         from tui.app.screens.question import QuestionScreen
 
+        self._close_session()
+        self.session = session
         self.push_screen(QuestionScreen(session))
         if session.current is None:
             self.show_review(session)
@@ -208,6 +220,7 @@ class SobesednikApp(App[None]):
 
     def go_home(self, message: str | None = None) -> None:
         """Back to the start screen; the interview's stored answers stay."""
+        self._close_session()
         while len(self.screen_stack) > 1:
             self.pop_screen()
         if message:

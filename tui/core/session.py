@@ -19,7 +19,7 @@ import yaml
 from tui.core import values
 from tui.core.engine import Interview
 from tui.core.script import Bundle, Question
-from tui.core.store import Store, StoreError, atomic_write
+from tui.core.store import Lease, Store, StoreError, atomic_write
 
 INSPECTOR, KIOSK = "inspector", "kiosk"
 
@@ -56,6 +56,8 @@ class Session:
         self.last_plan: str | None = None
         #: The computed groups the inspector last confirmed; ``None`` until confirmed.
         self.confirmed_groups: list[str] | None = None
+        #: Holds the stored interview open for this process (see :meth:`Store.lease`).
+        self.lease: Lease | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -70,7 +72,13 @@ class Session:
         inspector: str | None = None,
         record: Path | str | None = None,
     ) -> Session:
-        stored = store.load(iid)
+        inspector = inspector or default_inspector()
+        lease = store.lease(iid, inspector=inspector, mode=mode)
+        try:
+            stored = store.load(iid)
+        except BaseException:
+            lease.release()
+            raise
         interview = Interview.from_json(
             bundle, stored.interview_date, stored.answers, stored.header.get("group_overrides")
         )
@@ -80,8 +88,15 @@ class Session:
         )
         confirmed = stored.header.get("groups_confirmed")
         session.confirmed_groups = list(confirmed["computed"]) if confirmed else None
+        session.lease = lease
         store.add_inspector(iid, session.inspector)
         return session
+
+    def close(self) -> None:
+        """Let other processes open this interview (the app leaves it or ends)."""
+        if self.lease is not None:
+            self.lease.release()
+            self.lease = None
 
     @property
     def consent_question(self) -> str | None:
@@ -125,6 +140,7 @@ class Session:
                 inspector=self.inspector,
                 consent=self._consent_record(),
             )
+            self.lease = self.store.lease(self.iid, inspector=self.inspector, mode=self.mode)
         self.store.save_answer(self.iid, q.id, values.to_json(q, value), self.inspector)
 
     def _consent_record(self) -> dict[str, Any]:

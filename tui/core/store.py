@@ -1,114 +1,116 @@
-"""The interview store: TinyDB, laid out so that every answer is durable at once.
+"""The interview store: TinyDB files laid out so that no operation reads the whole store.
 
-Layout of a data directory::
+Layout of a data directory (schema 2; see ``docs/store.md``)::
 
-    sobesednik.json          index: one short summary per interview (TinyDB)
-    interviews/<id>.json     one TinyDB file per interview: header and answers
+    sobesednik.json                  meta: schema version, creation, migrations (TinyDB)
+    interviews/<yyyymm>/<id>.json    one TinyDB file per interview: header (with the consent
+                                     record), answers (with time, author and earlier values),
+                                     issued plans
+    index/drafts.json                unfinished interviews
+    index/name/<surname>.json        interviews by normalised surname, with first name,
+                                     middle name and birth date for narrowing a search
+    index/phone/<last 4 digits>.json interviews by phone
+    index/birth/<yyyy-mm-dd>.json    interviews by birth date
+    audit/<yyyymm>.jsonl             who read or changed what and when (append-only)
+    leases/<id>.lock                 which process has an interview open
+    backups/, damaged/               copies kept by migrations and set aside by ``doctor``
 
-Every write goes to a temporary file that is flushed, fsynced and atomically renamed over
-the old one, so a process killed at any moment leaves either the old file or the new one,
-never a torn one. Saving an answer rewrites only that interview's small file. Nothing
-reaches TinyDB except through :class:`Store`, and nothing personal is written before the
-consent record exists (an interview is created together with its consent).
+Every file is replaced atomically and durably (:mod:`tui.core.storage`); writers take a
+short lock on ``.lock``; readers need no lock, as a file is never seen half-written. Saving
+an answer rewrites that interview's file and, for a name, phone or birth date, one or two
+index buckets: its cost does not depend on how many interviews are stored. The index is
+derived from the interview files and ``rebuild_index`` makes it again.
+
+Nothing reaches TinyDB except through :class:`Store`, and nothing personal is written
+before the consent record exists (an interview is created together with its consent).
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
+import copy
 import fcntl
+import hashlib
 import json
 import os
+import re
 import secrets
-import tempfile
-from collections.abc import Iterator
+import shutil
+import socket
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from tinydb import Query, TinyDB
-from tinydb.storages import Storage
 
-SCHEMA_VERSION = 1
+from tui.core.storage import (
+    AtomicJSONStorage,
+    DamagedFileError,
+    StoreError,
+    atomic_write,
+    describe_os_error,
+    forget,
+    read_json,
+)
+
+__all__ = [
+    "COMPLETE", "DRAFT", "IDENTITY_FIELDS", "SCHEMA_VERSION", "DamagedFileError",
+    "InterviewBusyError", "Store", "StoreError", "StoredInterview", "atomic_write",
+]
+
+SCHEMA_VERSION = 2
 DRAFT, COMPLETE = "draft", "complete"
-#: Answers copied into the index so that interviews can be listed without opening them.
-SUMMARY_FIELDS = ("last_name", "first_name", "middle_name", "birth_date")
+#: Answers that identify the client: they are indexed for search and shown in lists.
+IDENTITY_FIELDS = ("last_name", "first_name", "middle_name", "birth_date", "phone")
+#: Seconds a writer waits for another process's short write before saying so.
+LOCK_TIMEOUT = 10.0
+META_FILE = "sobesednik.json"
+_IID = re.compile(r"^(\d{8})-\d{6}-[0-9a-f]{6,}$")
 
 
-class StoreError(Exception):
-    """A problem with the data directory; ``str()`` says what and where, in Russian."""
+class InterviewBusyError(StoreError):
+    """The interview is open in another process (another window, another terminal)."""
 
 
-def _now() -> str:
+def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def _describe_os_error(exc: OSError, path: Path) -> str:
-    if exc.errno == errno.ENOSPC:
-        return f"Диск заполнен: не удалось записать {path}. Освободите место и повторите."
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"Нет прав на запись: {path}. Проверьте права на каталог данных."
-    return f"Не удалось записать {path}: {exc.strerror or exc}"
+def norm_text(value: Any) -> str:
+    """Lower case, «ё» as «е», letters, digits and single hyphens only: a search key."""
+    text = str(value or "").strip().lower().replace("ё", "е")
+    text = re.sub(r"[^0-9a-zа-я-]+", "-", text)
+    return re.sub(r"-{2,}", "-", text).strip("-")[:60]
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` durably: temp file, fsync, rename, fsync directory."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def phone_digits(value: Any) -> str:
+    digits = re.sub(r"\D", "", str(value or ""))
+    # +7 921 ... and 8 921 ... are the same number.
+    if len(digits) == 11 and digits[0] in "78":
+        digits = digits[1:]
+    return digits
+
+
+def client_id(identity: dict[str, Any]) -> str | None:
+    """A stable id for one person: surname, first and middle name and birth date."""
+    key = [norm_text(identity.get(f)) for f in ("last_name", "first_name", "middle_name")]
+    birth = str(identity.get("birth_date") or "")
+    if not key[0] or not birth:
+        return None
+    return hashlib.sha256("|".join([*key, birth]).encode("utf-8")).hexdigest()[:16]
+
+
+def parse_query_date(text: str) -> str | None:
+    m = re.fullmatch(r"\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*", text)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-class AtomicJSONStorage(Storage):
-    """TinyDB storage that never writes in place (see :func:`atomic_write`)."""
-
-    def __init__(self, path: str | Path, create: bool = True) -> None:
-        self.path = Path(path)
-        self.create = create
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise StoreError(f"Не удалось прочитать {self.path}: {exc.strerror or exc}") from exc
-        if not text.strip():
-            return None
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise StoreError(
-                f"Файл данных повреждён: {self.path} (не разбирается как JSON: {exc}). "
-                "Он не будет перезаписан."
-            ) from exc
-        if not isinstance(data, dict):
-            raise StoreError(f"Файл данных повреждён: {self.path} (ожидался объект JSON).")
-        return data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
-        try:
-            atomic_write(self.path, text)
-        except OSError as exc:
-            raise StoreError(_describe_os_error(exc, self.path)) from exc
-
-    def close(self) -> None:
-        pass
+        if m:
+            return date(int(m[3]), int(m[2]), int(m[1])).isoformat()
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -117,6 +119,7 @@ class StoredInterview:
     header: dict[str, Any]
     answers: dict[str, Any] = field(default_factory=dict)
     answer_meta: dict[str, dict[str, Any]] = field(default_factory=dict)
+    plans: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -126,62 +129,179 @@ class StoredInterview:
     def interview_date(self) -> date:
         return date.fromisoformat(self.header["interview_date"])
 
+    @property
+    def identity(self) -> dict[str, Any]:
+        return {f: self.answers[f] for f in IDENTITY_FIELDS if self.answers.get(f) not in (None, "")}
+
+    def summary(self) -> dict[str, Any]:
+        """What lists and search results show: no answers beyond the identity."""
+        h = self.header
+        out = {k: h.get(k) for k in (
+            "id", "status", "interview_date", "created_at", "updated_at", "completed_at", "mode",
+        )}
+        out["inspectors"] = list(h.get("inspectors") or [])
+        out["client"] = self.identity
+        out["client_id"] = client_id(out["client"])
+        return out
+
+
+class Lease:
+    """An interview held open by this process; other processes get :class:`InterviewBusyError`."""
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path = path
+        self._fd: int | None = fd
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def release(self, *, remove: bool = False) -> None:
+        if self._fd is None:
+            return
+        if remove:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+        self._fd = None
+
+    def __del__(self) -> None:  # the process ends or the session is dropped
+        self.release()
+
 
 class Store:
-    """All persistence of interviews goes through this class."""
+    """All persistence of interviews goes through this class (engine and screens alike)."""
 
-    def __init__(self, data_dir: Path | str) -> None:
+    def __init__(self, data_dir: Path | str, *, lock_timeout: float = LOCK_TIMEOUT) -> None:
         self.root = Path(data_dir).expanduser()
+        self.lock_timeout = lock_timeout
+        #: Damaged files met while listing or searching (skipped, named for the user).
+        self.damaged: list[DamagedFileError] = []
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"Каталог данных {self.root} — это файл, а не каталог.")
         try:
             self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-            (self.root / "interviews").mkdir(mode=0o700, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"Не удалось создать каталог данных {self.root}: {exc.strerror}") from exc
-        if not os.access(self.root, os.W_OK):
+            raise StoreError(
+                f"Не удалось создать каталог данных {self.root}: {exc.strerror or exc}"
+            ) from exc
+        if not os.access(self.root, os.W_OK | os.X_OK):
             raise StoreError(f"Каталог данных {self.root} доступен только для чтения.")
-        self._index_path = self.root / "sobesednik.json"
-        self._check_schema()
+        try:
+            self._lock_fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreError(describe_os_error(exc, self.root / ".lock", "открыть")) from exc
+        self._lock_depth = 0
+        with self._locked():
+            self._open_schema()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._lock_fd)
 
     # ------------------------------------------------------------------ plumbing
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        """Serialise index updates between processes sharing this data directory."""
-        with open(self.root / ".lock", "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+        """Serialise writers between processes sharing this data directory (re-entrant)."""
+        if self._lock_depth:
+            self._lock_depth += 1
             try:
                 yield
             finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+                self._lock_depth -= 1
+            return
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreError(self._busy_message()) from None
+                time.sleep(0.005)
+        try:
+            with contextlib.suppress(OSError):
+                os.pwrite(self._lock_fd, f"{os.getpid():>10} {int(time.time()):>12}\n".encode(), 0)
+            self._lock_depth = 1
+            yield
+        finally:
+            self._lock_depth = 0
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
-    def _index(self) -> TinyDB:
-        return TinyDB(self._index_path, storage=AtomicJSONStorage)
+    def _busy_message(self) -> str:
+        holder = ""
+        with contextlib.suppress(OSError, ValueError):
+            pid, since = os.pread(self._lock_fd, 64, 0).split()[:2]
+            held = time.strftime("%H:%M:%S", time.localtime(int(since)))
+            holder = f" (процесс {int(pid)}, с {held})"
+        return (
+            f"Каталог данных {self.root} занят другим процессом{holder} дольше "
+            f"{self.lock_timeout:g} с. Ответ не сохранён; повторите, когда тот процесс закончит."
+        )
 
-    def _interview_path(self, iid: str) -> Path:
-        if not iid or not all(c.isalnum() or c == "-" for c in iid):
+    def _db(self, path: Path, durable: bool = True) -> TinyDB:
+        return TinyDB(path, storage=AtomicJSONStorage, durable=durable)
+
+    def _mkdir(self, path: Path) -> Path:
+        try:
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(describe_os_error(exc, path, "создать каталог")) from exc
+        return path
+
+    def interview_path(self, iid: str) -> Path:
+        m = _IID.match(iid or "")
+        if not m:
             raise StoreError(f"Неверный номер интервью: «{iid}».")
-        return self.root / "interviews" / f"{iid}.json"
+        return self.root / "interviews" / m[1][:6] / f"{iid}.json"
 
     def _interview_db(self, iid: str, must_exist: bool = True) -> TinyDB:
-        path = self._interview_path(iid)
+        path = self.interview_path(iid)
         if must_exist and not path.exists():
             raise StoreError(f"Интервью {iid} не найдено в {self.root}.")
-        return TinyDB(path, storage=AtomicJSONStorage)
+        return self._db(path)
 
-    def _check_schema(self) -> None:
+    # ------------------------------------------------------------------ schema
+
+    @property
+    def meta_path(self) -> Path:
+        return self.root / META_FILE
+
+    def meta(self) -> dict[str, Any]:
+        doc = self._db(self.meta_path).table("meta").get(doc_id=1)
+        return dict(doc) if doc else {}
+
+    def _open_schema(self) -> None:
+        meta = self._db(self.meta_path).table("meta")
+        doc = meta.get(doc_id=1)
+        if doc is None:
+            if any((self.root / "interviews").glob("*.json")):
+                version = 1  # a schema-1 directory whose meta file was lost
+            else:
+                meta.insert({"schema_version": SCHEMA_VERSION, "created_at": now_iso(),
+                             "migrations": []})
+                return
+        else:
+            version = doc.get("schema_version", 0)
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise StoreError(
+                f"Каталог данных {self.root} создан более новой версией Собеседника "
+                f"(схема {version}, эта версия понимает {SCHEMA_VERSION}). Обновите программу."
+            )
+        if version < SCHEMA_VERSION:
+            from tui.core.migrations import migrate
+
+            migrate(self, version)
+
+    def set_meta(self, **fields: Any) -> None:
         with self._locked():
-            meta = self._index().table("meta")
-            doc = meta.get(doc_id=1)
-            if doc is None:
-                meta.insert({"schema_version": SCHEMA_VERSION, "created_at": _now()})
-            elif doc.get("schema_version", 0) > SCHEMA_VERSION:
-                raise StoreError(
-                    f"Каталог данных {self.root} создан более новой версией Собеседника "
-                    f"(схема {doc['schema_version']}, эта версия понимает {SCHEMA_VERSION}). "
-                    "Обновите программу."
-                )
+            table = self._db(self.meta_path).table("meta")
+            if table.get(doc_id=1) is None:
+                table.insert(fields)
+            else:
+                table.update(fields, doc_ids=[1])
 
     # ------------------------------------------------------------------ interviews
 
@@ -198,7 +318,7 @@ class Store:
         if not consent.get("given"):
             raise StoreError("Интервью не создаётся без записанного согласия на обработку ПДн.")
         iid = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
-        now = _now()
+        now = now_iso()
         header = {
             "id": iid,
             "schema_version": SCHEMA_VERSION,
@@ -211,54 +331,60 @@ class Store:
             "inspectors": [inspector],
             "consent": consent,
         }
-        db = self._interview_db(iid, must_exist=False)
-        db.table("interview").insert(header)
         with self._locked():
-            self._index().table("interviews").insert(
-                {"id": iid, "status": DRAFT, "created_at": now, "updated_at": now,
-                 "interview_date": header["interview_date"], "mode": mode, "client": {}}
-            )
+            path = self.interview_path(iid)
+            self._mkdir(path.parent)
+            self._db(path).table("interview").insert(header)
+            self._index("drafts").insert({"iid": iid, "created_at": now})
+        self.audit("create", inspector, iid=iid, mode=mode)
         return iid
 
     def save_answer(self, iid: str, qid: str, value: Any, by: str) -> None:
-        """Make one answer durable. Returns only once it is on disk."""
-        db = self._interview_db(iid)
-        now = _now()
-        answers = db.table("answers")
-        q = Query()
-        record = {"question": qid, "value": value, "at": now, "by": by}
-        old = answers.get(q.question == qid)
-        if old is not None:
-            if old.get("value") == value:
+        """Make one answer durable: it is on disk when this returns."""
+        with self._locked():
+            db = self._interview_db(iid)
+            answers = db.table("answers")
+            q = Query()
+            old = answers.get(q.question == qid)
+            if old is not None and old.get("value") == value:
                 return
-            record["previous"] = (old.get("previous") or [])[-9:] + [
-                {"value": old.get("value"), "at": old.get("at"), "by": old.get("by")}
-            ]
-        answers.upsert(record, q.question == qid)
-        if qid in SUMMARY_FIELDS:
-            with self._locked():
-                idx = self._index().table("interviews")
-                doc = idx.get(Query().id == iid) or {"client": {}}
-                client = dict(doc.get("client") or {})
-                client[qid] = value
-                idx.update({"client": client, "updated_at": now}, Query().id == iid)
+            now = now_iso()
+            record: dict[str, Any] = {"question": qid, "value": value, "at": now, "by": by}
+            if old is not None:
+                record["previous"] = (old.get("previous") or [])[-9:] + [
+                    {"value": old.get("value"), "at": old.get("at"), "by": old.get("by")}
+                ]
+            if qid in IDENTITY_FIELDS:
+                before = self._identity(db)
+                answers.upsert(record, q.question == qid)
+                self._update_index(iid, before, self._identity(db))
+            else:
+                answers.upsert(record, q.question == qid)
 
     def add_inspector(self, iid: str, inspector: str) -> None:
-        db = self._interview_db(iid)
-        table = db.table("interview")
-        header = table.get(doc_id=1) or {}
-        if inspector not in header.get("inspectors", []):
-            table.update({"inspectors": header.get("inspectors", []) + [inspector]}, doc_ids=[1])
+        """Record that ``inspector`` opened the interview (resumed it, perhaps after another)."""
+        with self._locked():
+            table = self._interview_db(iid).table("interview")
+            header = table.get(doc_id=1) or {}
+            if inspector not in header.get("inspectors", []):
+                table.update({"inspectors": [*header.get("inspectors", []), inspector]}, doc_ids=[1])
+        self.audit("open", inspector, iid=iid)
 
     def load(self, iid: str) -> StoredInterview:
-        db = self._interview_db(iid)
+        return self._load(self._interview_db(iid), iid)
+
+    def _load(self, db: TinyDB, iid: str) -> StoredInterview:
         header = db.table("interview").get(doc_id=1)
         if header is None:
-            raise StoreError(f"Файл интервью {self._interview_path(iid)} повреждён: нет заголовка.")
-        stored = StoredInterview(iid, dict(header))
+            raise DamagedFileError(self.interview_path(iid), "нет заголовка интервью")
+        stored = StoredInterview(iid, copy.deepcopy(dict(header)))
         for doc in db.table("answers").all():
-            stored.answers[doc["question"]] = doc.get("value")
-            stored.answer_meta[doc["question"]] = {k: doc.get(k) for k in ("at", "by")}
+            qid = doc.get("question")
+            if not isinstance(qid, str):
+                continue
+            stored.answers[qid] = copy.deepcopy(doc.get("value"))
+            stored.answer_meta[qid] = {k: doc.get(k) for k in ("at", "by")}
+        stored.plans = [copy.deepcopy(dict(p)) for p in db.table("plans").all()]
         return stored
 
     def save_group_confirmation(
@@ -266,41 +392,312 @@ class Store:
     ) -> None:
         """The inspector confirmed the groups: their additions and removals with reasons,
         and the computed groups they saw (a later change of facts asks again)."""
-        db = self._interview_db(iid)
-        now = _now()
-        db.table("interview").update(
-            {"group_overrides": overrides,
-             "groups_confirmed": {"by": by, "at": now, "computed": computed},
-             "updated_at": now},
-            doc_ids=[1],
-        )
-
-    def complete(self, iid: str, *, groups: list[dict[str, Any]], plan: str, by: str) -> None:
-        now = _now()
-        db = self._interview_db(iid)
-        db.table("interview").update(
-            {"status": COMPLETE, "completed_at": now, "updated_at": now, "groups": groups},
-            doc_ids=[1],
-        )
-        db.table("plans").insert({"issued_at": now, "by": by, "markdown": plan})
+        now = now_iso()
         with self._locked():
-            self._index().table("interviews").update(
-                {"status": COMPLETE, "updated_at": now}, Query().id == iid
+            self._interview_db(iid).table("interview").update(
+                {"group_overrides": overrides,
+                 "groups_confirmed": {"by": by, "at": now, "computed": computed},
+                 "updated_at": now},
+                doc_ids=[1],
             )
 
-    def discard(self, iid: str) -> None:
-        """Remove an interview entirely (e.g. the client withdrew before finishing)."""
-        with contextlib.suppress(FileNotFoundError):
-            self._interview_path(iid).unlink()
+    def complete(self, iid: str, *, groups: list[dict[str, Any]], plan: str, by: str) -> None:
+        """Finish the interview and keep the plan issued to the client."""
+        now = now_iso()
         with self._locked():
-            self._index().table("interviews").remove(Query().id == iid)
+            db = self._interview_db(iid)
+            db.table("interview").update(
+                {"status": COMPLETE, "completed_at": now, "completed_by": by, "updated_at": now,
+                 "groups": groups},
+                doc_ids=[1],
+            )
+            db.table("plans").insert({"issued_at": now, "by": by, "markdown": plan})
+            self._index("drafts").remove(Query().iid == iid)
+        self.audit("complete", by, iid=iid)
 
-    def summaries(self, status: str | None = None) -> list[dict[str, Any]]:
-        """Interview summaries, most recently updated first."""
-        docs = self._index().table("interviews").all()
-        if status is not None:
-            docs = [d for d in docs if d.get("status") == status]
-        return sorted((dict(d) for d in docs), key=lambda d: d.get("updated_at", ""), reverse=True)
+    def discard(self, iid: str, by: str = "", *, reason: str = "discard") -> None:
+        """Remove an interview with all its answers and index entries."""
+        with self._locked():
+            path = self.interview_path(iid)
+            identity: dict[str, Any] = {}
+            with contextlib.suppress(StoreError):
+                identity = self._identity(self._db(path)) if path.exists() else {}
+            self._update_index(iid, identity, {})
+            self._index("drafts").remove(Query().iid == iid)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise StoreError(describe_os_error(exc, path, "удалить")) from exc
+            forget(path)
+            with contextlib.suppress(OSError):
+                (self.root / "leases" / f"{iid}.lock").unlink()
+        self.audit(reason, by, iid=iid)
 
-    def unfinished(self) -> list[dict[str, Any]]:
-        return self.summaries(DRAFT)
+    # ------------------------------------------------------------------ leases
+
+    def lease(self, iid: str, *, inspector: str, mode: str) -> Lease:
+        """Hold the interview open for this process until the lease is released or the
+        process ends; another process trying the same gets :class:`InterviewBusyError`."""
+        self.interview_path(iid)  # validates the id
+        path = self._mkdir(self.root / "leases") / f"{iid}.lock"
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreError(describe_os_error(exc, path, "открыть")) from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder: dict[str, Any] = {}
+            with contextlib.suppress(OSError, ValueError):
+                holder = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "{}")
+            os.close(fd)
+            who = "терминал самообслуживания" if holder.get("mode") == "kiosk" else (
+                f"инспектор {holder.get('inspector')}" if holder.get("inspector") else "другой процесс"
+            )
+            since = str(holder.get("since") or "")[11:16]
+            raise InterviewBusyError(
+                f"Это интервью сейчас открыто в другом окне ({who}"
+                f"{', с ' + since if since else ''}, процесс {holder.get('pid', '?')}). "
+                "Закройте его там, чтобы продолжить здесь: два окна не пишут одно интервью."
+            ) from None
+        info = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "inspector": inspector,
+                           "mode": mode, "since": now_iso()}, ensure_ascii=False).encode()
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, info, 0)
+        return Lease(path, fd)
+
+    # ------------------------------------------------------------------ index
+
+    def _index(self, name: str) -> Any:
+        """A derived index file (``drafts``) as a TinyDB table."""
+        return self._db(self._mkdir(self.root / "index") / f"{name}.json").table("_default")
+
+    def _bucket(self, kind: str, key: str) -> Any:
+        return self._db(self._mkdir(self.root / "index" / kind) / f"{key}.json").table("_default")
+
+    @staticmethod
+    def _identity(db: TinyDB) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for doc in db.table("answers").all():
+            if doc.get("question") in IDENTITY_FIELDS and doc.get("value") not in (None, ""):
+                out[doc["question"]] = doc["value"]
+        return out
+
+    @staticmethod
+    def _entries(iid: str, identity: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """The index entries of one interview: kind -> (bucket key, entry)."""
+        out: dict[str, tuple[str, dict[str, Any]]] = {}
+        surname = norm_text(identity.get("last_name"))
+        if surname:
+            out["name"] = (surname, {"iid": iid, **{
+                f: identity.get(f) for f in ("first_name", "middle_name", "birth_date")
+            }})
+        phone = phone_digits(identity.get("phone"))
+        if len(phone) >= 4:
+            out["phone"] = (phone[-4:], {"iid": iid, "phone": phone})
+        birth = str(identity.get("birth_date") or "")
+        if parse_query_date(birth):
+            out["birth"] = (birth, {"iid": iid})
+        return out
+
+    def _update_index(self, iid: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+        old, new = self._entries(iid, before), self._entries(iid, after)
+        for kind in ("name", "phone", "birth"):
+            o, n = old.get(kind), new.get(kind)
+            if o == n:
+                continue
+            if o is not None and (n is None or o[0] != n[0]):
+                self._bucket(kind, o[0]).remove(Query().iid == iid)
+            if n is not None:
+                self._bucket(kind, n[0]).upsert(n[1], Query().iid == iid)
+
+    def rebuild_index(self, *, durable: bool = True) -> dict[str, int]:
+        """Make the whole index again from the interview files (``doctor``, migrations).
+
+        Damaged interview files are skipped and listed in :attr:`damaged`. Returns counts.
+        """
+        buckets: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        drafts: list[dict[str, Any]] = []
+        count = 0
+        with self._locked():
+            for path in self.interview_files():
+                try:
+                    stored = self._load(self._db(path), path.stem)
+                except DamagedFileError as exc:
+                    self.damaged.append(exc)
+                    continue
+                count += 1
+                if stored.status == DRAFT:
+                    drafts.append({"iid": stored.id, "created_at": stored.header.get("created_at")})
+                for kind, (key, entry) in self._entries(stored.id, stored.identity).items():
+                    buckets.setdefault((kind, key), []).append(entry)
+            fresh = self.root / f".index-{os.getpid()}"
+            shutil.rmtree(fresh, ignore_errors=True)
+            for (kind, key), entries in buckets.items():
+                self._write_table(fresh / kind / f"{key}.json", entries, durable)
+            self._write_table(fresh / "drafts.json", drafts, durable)
+            old = self.root / "index"
+            if old.exists():
+                os.replace(old, self.root / f".index-old-{os.getpid()}")
+            os.replace(fresh, old)
+            shutil.rmtree(self.root / f".index-old-{os.getpid()}", ignore_errors=True)
+            if durable:
+                from tui.core.storage import fsync_dir
+
+                fsync_dir(self.root)
+        return {"interviews": count, "drafts": len(drafts), "buckets": len(buckets)}
+
+    def _write_table(self, path: Path, entries: list[dict[str, Any]], durable: bool) -> None:
+        self._mkdir(path.parent)
+        table = {str(i): e for i, e in enumerate(entries, start=1)}
+        atomic_write(path, json.dumps({"_default": table}, ensure_ascii=False), durable=durable)
+
+    # ------------------------------------------------------------------ listing and search
+
+    def interview_files(self) -> Iterator[Path]:
+        """Every interview file, oldest month first (for doctor, export, purge)."""
+        base = self.root / "interviews"
+        if not base.is_dir():
+            return
+        for month in sorted(p for p in base.iterdir() if p.is_dir()):
+            yield from sorted(month.glob("*.json"))
+
+    def iter_interviews(self) -> Iterator[StoredInterview | DamagedFileError]:
+        for path in self.interview_files():
+            try:
+                yield self._load(self._db(path), path.stem)
+            except DamagedFileError as exc:
+                yield exc
+
+    def _summaries(self, iids: Iterable[str], limit: int | None) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for iid in sorted(set(iids), reverse=True):  # ids begin with the creation time
+            if limit is not None and len(out) >= limit:
+                break
+            path = self.interview_path(iid)
+            if not path.exists():
+                continue  # removed since the index was written; doctor tidies the index
+            try:
+                out.append(self._load(self._db(path), iid).summary())
+            except DamagedFileError as exc:
+                if all(d.path != exc.path for d in self.damaged):
+                    self.damaged.append(exc)
+        return out
+
+    def _read_bucket(self, path: Path) -> list[dict[str, Any]]:
+        try:
+            return [dict(d) for d in self._db(path).table("_default").all()]
+        except DamagedFileError as exc:
+            if all(d.path != exc.path for d in self.damaged):
+                self.damaged.append(exc)
+            return []
+
+    def unfinished(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Unfinished interviews, the most recently started first."""
+        docs = self._read_bucket(self.root / "index" / "drafts.json")
+        return self._summaries((d["iid"] for d in docs if "iid" in d), limit)
+
+    def recent(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The most recently started interviews, finished or not."""
+        base = self.root / "interviews"
+        iids: list[str] = []
+        if base.is_dir():
+            for month in sorted((p for p in base.iterdir() if p.is_dir()), reverse=True):
+                iids += [p.stem for p in month.glob("*.json")]
+                if len(iids) >= limit:
+                    break
+        return self._summaries(iids, limit)
+
+    def find(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Interviews of clients matching ``text``: a surname (or its beginning) with
+        optional first and middle name, a phone (at least its last 4 digits) or a birth date.
+        Newest first; reads only the index buckets that can match."""
+        text = (text or "").strip()
+        if not text:
+            return []
+        birth = parse_query_date(text)
+        if birth:
+            docs = self._read_bucket(self.root / "index" / "birth" / f"{birth}.json")
+            return self._summaries((d["iid"] for d in docs), limit)
+        if not re.search(r"[^\d\s()+.-]", text):
+            digits = phone_digits(text)
+            if len(digits) < 4:
+                return []
+            docs = self._read_bucket(self.root / "index" / "phone" / f"{digits[-4:]}.json")
+            return self._summaries(
+                (d["iid"] for d in docs if str(d.get("phone", "")).endswith(digits)), limit
+            )
+        words = [norm_text(w) for w in text.split()]
+        words = [w for w in words if w]
+        if not words:
+            return []
+        surname, rest = words[0], words[1:]
+        base = self.root / "index" / "name"
+        paths = [base / f"{surname}.json"]
+        if base.is_dir():
+            paths += sorted(p for p in base.glob(f"{glob_escape(surname)}*.json") if p.stem != surname)
+        iids: list[str] = []
+        for path in paths:
+            if not path.exists():
+                continue
+            for d in self._read_bucket(path):
+                names = [norm_text(d.get("first_name")), norm_text(d.get("middle_name"))]
+                if all(any(n.startswith(w) for n in names) for w in rest):
+                    iids.append(d["iid"])
+            if len(iids) >= 20 * limit:
+                break
+        return self._summaries(iids, limit)
+
+    def client_interviews(self, iid: str) -> list[dict[str, Any]]:
+        """Every interview of the client of ``iid`` (same surname, names and birth date)."""
+        identity = self._identity(self._interview_db(iid))
+        cid = client_id(identity)
+        if cid is None:
+            return self._summaries([iid], None)
+        docs = self._read_bucket(self.root / "index" / "name" / f"{norm_text(identity['last_name'])}.json")
+        same = [d["iid"] for d in docs if client_id({**d, "last_name": identity["last_name"]}) == cid]
+        return self._summaries([*same, iid], None)
+
+    # ------------------------------------------------------------------ audit
+
+    def audit(self, action: str, by: str, **details: Any) -> None:
+        """Append one event to the audit trail (no personal data: ids and counts only)."""
+        line = json.dumps({"at": now_iso(), "action": action, "by": by, **details},
+                          ensure_ascii=False) + "\n"
+        path = self._mkdir(self.root / "audit") / f"{datetime.now():%Y%m}.jsonl"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode("utf-8"))
+                os.fdatasync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise StoreError(describe_os_error(exc, path)) from exc
+
+    def audit_events(self, iid: str | None = None) -> list[dict[str, Any]]:
+        """The audit trail, oldest first; a torn or edited line is skipped."""
+        out: list[dict[str, Any]] = []
+        base = self.root / "audit"
+        for path in sorted(base.glob("*.jsonl")) if base.is_dir() else []:
+            for line in path.read_text("utf-8", errors="replace").splitlines():
+                with contextlib.suppress(ValueError):
+                    event = json.loads(line)
+                    if isinstance(event, dict) and (iid is None or event.get("iid") == iid):
+                        out.append(event)
+        return out
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def read_meta_version(root: Path) -> int | None:
+    """The schema version recorded in ``root`` (``None`` when there is none)."""
+    path = root / META_FILE
+    if not path.exists():
+        return None
+    data = read_json(path)
+    doc = (data.get("meta") or {}).get("1") if isinstance(data, dict) else None
+    return doc.get("schema_version") if isinstance(doc, dict) else None

@@ -1,0 +1,110 @@
+"""Upgrading an older data directory in place, keeping a backup of it first.
+
+Each step moves the directory from one schema version to the next. A step may be cut
+short by a crash at any point: the version in ``sobesednik.json`` changes only when the
+step has finished, and running the step again completes it.
+
+* 1 → 2: interview files move from ``interviews/<id>.json`` into month folders
+  ``interviews/<yyyymm>/<id>.json``; the single index in ``sobesednik.json`` (read and
+  rewritten whole on every change) gives way to the sharded ``index/`` folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.core.storage import StoreError, describe_os_error, forget, fsync_dir
+
+if TYPE_CHECKING:
+    from tui.core.store import Store
+
+
+def backup_dir(store: Store, version: int) -> Path:
+    """Copy everything but earlier backups to ``backups/schema-<version>-<time>``."""
+    dest = store.root / "backups" / f"schema-{version}-{datetime.now():%Y%m%d-%H%M%S}"
+    skip = {"backups", "damaged", "leases", ".lock"}
+    try:
+        dest.mkdir(mode=0o700, parents=True)
+        for entry in store.root.iterdir():
+            if entry.name in skip or entry.name.startswith(".index"):
+                continue
+            target = dest / entry.name
+            if entry.is_dir():
+                shutil.copytree(entry, target)
+            else:
+                shutil.copy2(entry, target)
+    except OSError as exc:
+        raise StoreError(
+            f"Обновление каталога данных {store.root} остановлено: не удалось сделать "
+            f"резервную копию. {describe_os_error(exc, dest)}"
+        ) from exc
+    return dest
+
+
+def _one_to_two(store: Store) -> None:
+    base = store.root / "interviews"
+    moved = 0
+    for path in sorted(base.glob("*.json")) if base.is_dir() else []:
+        target = store.interview_path(path.stem) if _valid(store, path.stem) else None
+        if target is None:
+            continue  # not an interview file; doctor reports it
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        os.replace(path, target)
+        forget(path)
+        moved += 1
+    if base.is_dir():
+        for month in base.iterdir():
+            if month.is_dir():
+                fsync_dir(month)
+        fsync_dir(base)
+    # The old index table in sobesednik.json is dropped; rebuild_index makes index/.
+    meta_path = store.meta_path
+    from tui.core.storage import atomic_write, dump_json, read_json
+
+    data = read_json(meta_path) if meta_path.exists() else {}
+    if not isinstance(data, dict):
+        data = {}
+    meta = dict((data.get("meta") or {}).get("1") or {})
+    atomic_write(meta_path, dump_json({"meta": {"1": meta}}))
+    forget(meta_path)
+    store.rebuild_index()
+
+
+def _valid(store: Store, iid: str) -> bool:
+    try:
+        store.interview_path(iid)
+    except StoreError:
+        return False
+    return True
+
+
+STEPS: dict[int, Callable[[Store], None]] = {1: _one_to_two}
+
+
+def migrate(store: Store, version: int) -> None:
+    """Bring ``store`` from ``version`` to the current schema (called under its lock)."""
+    from tui.core.store import SCHEMA_VERSION, now_iso
+
+    backup = backup_dir(store, version)
+    done: list[dict[str, object]] = []
+    while version < SCHEMA_VERSION:
+        step = STEPS.get(version)
+        if step is None:
+            raise StoreError(f"Каталог данных {store.root}: схема {version} не поддерживается.")
+        try:
+            step(store)
+        except OSError as exc:
+            raise StoreError(
+                f"Обновление каталога данных {store.root} со схемы {version} не завершено: "
+                f"{exc.strerror or exc}. Данные не потеряны, копия: {backup}."
+            ) from exc
+        done.append({"from": version, "to": version + 1, "at": now_iso(), "backup": str(backup)})
+        version += 1
+    previous = store.meta().get("migrations") or []
+    store.set_meta(schema_version=SCHEMA_VERSION, migrations=[*previous, *done])
+    store.audit("migrate", "sobesednik", to=SCHEMA_VERSION, backup=str(backup))

@@ -1,0 +1,173 @@
+"""Durable files under the store: atomic replacement and a TinyDB storage that uses it.
+
+Every file of a data directory is replaced whole and atomically: the new text goes to a
+temporary file in the same directory, which is flushed and fsynced, renamed over the old
+file, and then the directory itself is fsynced. A process killed at any moment, or a disk
+that fills mid-write, leaves either the old file or the new one, never a torn one.
+
+:class:`AtomicJSONStorage` keeps the parsed content of recently used files in memory,
+keyed by the file's identity (inode, size, modification time): a file that nobody else
+changed is not parsed again, and a file another process replaced is re-read at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import tempfile
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+#: How many parsed files a process keeps in memory (a few interviews and index buckets).
+CACHE_SIZE = 64
+
+
+class StoreError(Exception):
+    """A problem with the data directory; ``str()`` says what and where, in Russian."""
+
+
+class DamagedFileError(StoreError):
+    """A store file that cannot be parsed. It is never overwritten; ``doctor`` sets it aside."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        self.path = path
+        self.why = why
+        super().__init__(
+            f"Файл данных повреждён: {path} ({why}). Он не будет перезаписан; "
+            "проверьте хранилище командой «sobesednik doctor»."
+        )
+
+
+def describe_os_error(exc: OSError, path: Path, doing: str = "записать") -> str:
+    """A Russian sentence for an OS error met while reading or writing ``path``."""
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        return f"Диск заполнен: не удалось {doing} {path}. Освободите место и повторите."
+    if exc.errno == errno.EROFS:
+        return f"Каталог данных только для чтения: не удалось {doing} {path}."
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"Нет прав: не удалось {doing} {path}. Проверьте права на каталог данных."
+    return f"Не удалось {doing} {path}: {exc.strerror or exc}"
+
+
+def fsync_dir(path: Path) -> None:
+    dir_fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def atomic_write(path: Path, text: str, *, durable: bool = True) -> None:
+    """Replace ``path`` with ``text`` atomically (owner-only permissions).
+
+    With ``durable`` the data and the rename are on disk when this returns (fsync of the
+    file and of its directory); without it they survive the process being killed but not
+    a power cut, which suits derived files that can be rebuilt.
+    """
+    data = text.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if durable:
+        fsync_dir(path.parent)
+
+
+def file_signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def read_json(path: Path) -> Any:
+    """Parse a store file; :class:`DamagedFileError` names it when it is not valid JSON."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise StoreError(describe_os_error(exc, path, "прочитать")) from exc
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise DamagedFileError(path, f"не в кодировке UTF-8: {exc.reason}") from exc
+    except json.JSONDecodeError as exc:
+        why = "файл пуст" if not raw.strip() else (
+            f"не разбирается как JSON: строка {exc.lineno}, столбец {exc.colno}"
+        )
+        raise DamagedFileError(path, why) from exc
+
+
+def dump_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+_cache: OrderedDict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = OrderedDict()
+
+
+def forget(path: Path) -> None:
+    """Drop ``path`` from the in-memory cache (after deleting or moving it)."""
+    _cache.pop(path, None)
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage over one JSON file, written atomically and cached while unchanged.
+
+    ``durable=False`` skips the fsyncs (derived index files that ``doctor`` can rebuild).
+    """
+
+    def __init__(self, path: str | Path, durable: bool = True) -> None:
+        self.path = Path(path)
+        self.durable = durable
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        sig = file_signature(self.path)
+        if sig is None:
+            forget(self.path)
+            return None
+        cached = _cache.get(self.path)
+        if cached is not None and cached[0] == sig:
+            _cache.move_to_end(self.path)
+            return cached[1]
+        data = read_json(self.path)
+        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+            raise DamagedFileError(self.path, "ожидался объект JSON с таблицами")
+        self._remember(sig, data)
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        # TinyDB changes the dict it read before it calls write(); if the write fails the
+        # cached copy is no longer what is on disk, so it is dropped first.
+        forget(self.path)
+        try:
+            atomic_write(self.path, dump_json(data), durable=self.durable)
+        except OSError as exc:
+            raise StoreError(describe_os_error(exc, self.path)) from exc
+        sig = file_signature(self.path)
+        if sig is not None:
+            self._remember(sig, data)
+
+    def _remember(self, sig: tuple[int, int, int], data: dict[str, Any]) -> None:
+        _cache[self.path] = (sig, data)
+        _cache.move_to_end(self.path)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+
+    def close(self) -> None:
+        pass
