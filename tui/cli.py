@@ -64,15 +64,22 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--date", type=_date, metavar="ДД.ММ.ГГГГ", help="дата, на которую решать")
     classify.add_argument("--json", action="store_true", help="вывести результат в JSON")
     classify.add_argument("--scripts", metavar="КАТАЛОГ", help="сценарии интервью (по умолчанию встроенные)")
+    from tui.commands import register
+
+    parser.set_defaults(store_commands=register(sub))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
+    parser = build_parser()
+    known = (*COMMANDS, *parser.get_default("store_commands"), "-h", "--help", "--version")
+    if not args_list or args_list[0] not in known:
         args_list.insert(0, "run")
-    args = build_parser().parse_args(args_list)
+    args = parser.parse_args(args_list)
     try:
+        if args.command in args.store_commands:
+            return _store_command(args)
         if args.command == "check":
             return cmd_check(args)
         if args.command == "replay":
@@ -87,6 +94,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+
+
+def _store_command(args: argparse.Namespace) -> int:
+    from tui.core.store import StoreError
+
+    try:
+        return args.store_commands[args.command](args)
+    except StoreError as exc:
+        _err(str(exc))
+        return 2
 
 
 def _err(message: str) -> None:
