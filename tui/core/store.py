@@ -7,19 +7,25 @@ Layout of a data directory (schema 2; see ``docs/store.md``)::
                                      record), answers (with time, author and earlier values),
                                      issued plans
     index/drafts.json                unfinished interviews
-    index/name/<surname>.json        interviews by normalised surname, with first name,
-                                     middle name and birth date for narrowing a search
+    index/name/<surname>.json        interviews by normalised surname, with first and
+                                     middle name for narrowing a search
     index/phone/<last 4 digits>.json interviews by phone
     index/birth/<yyyy-mm-dd>.json    interviews by birth date
+    index/journal/<pid>-<n>.log      interviews whose index buckets a process changed
     audit/<yyyymm>.jsonl             who read or changed what and when (append-only)
     leases/<id>.lock                 which process has an interview open
     backups/, damaged/               copies kept by migrations and set aside by ``doctor``
 
-Every file is replaced atomically and durably (:mod:`tui.core.storage`); writers take a
-short lock on ``.lock``; readers need no lock, as a file is never seen half-written. Saving
-an answer rewrites that interview's file and, for a name, phone or birth date, one or two
-index buckets: its cost does not depend on how many interviews are stored. The index is
-derived from the interview files and ``rebuild_index`` makes it again.
+Every file is replaced atomically (:mod:`tui.core.storage`); writers take a short lock on
+``.lock``; readers need no lock, as a file is never seen half-written. Saving an answer
+rewrites that interview's file durably (fsync of the file and its folder) and, for a name,
+phone or birth date, one index bucket: its cost does not depend on how many interviews are
+stored. Index buckets are derived data: they are replaced atomically but fsynced only at
+checkpoints, and each process first notes the interview in its own journal (one fsynced
+line). A process that ends normally syncs its buckets and deletes its journal; the journal
+of a process that was killed, or of a machine that lost power, is replayed by the next
+process that opens the store, which rewrites those interviews' entries from their files.
+``rebuild_index`` makes the whole index again from the interview files.
 
 Nothing reaches TinyDB except through :class:`Store`, and nothing personal is written
 before the consent record exists (an interview is created together with its consent).
@@ -27,6 +33,7 @@ before the consent record exists (an interview is created together with its cons
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import fcntl
@@ -38,7 +45,7 @@ import secrets
 import shutil
 import socket
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -53,6 +60,7 @@ from tui.core.storage import (
     atomic_write,
     describe_os_error,
     forget,
+    fsync_dir,
     read_json,
 )
 
@@ -67,6 +75,8 @@ DRAFT, COMPLETE = "draft", "complete"
 IDENTITY_FIELDS = ("last_name", "first_name", "middle_name", "birth_date", "phone")
 #: Seconds a writer waits for another process's short write before saying so.
 LOCK_TIMEOUT = 10.0
+#: Journal lines after which a process syncs its index buckets and starts a new journal.
+JOURNAL_CHECKPOINT = 500
 META_FILE = "sobesednik.json"
 _IID = re.compile(r"^(\d{8})-\d{6}-[0-9a-f]{6,}$")
 
@@ -193,12 +203,29 @@ class Store:
         except OSError as exc:
             raise StoreError(describe_os_error(exc, self.root / ".lock", "открыть")) from exc
         self._lock_depth = 0
+        self._journal_fd: int | None = None
+        self._journal_path: Path | None = None
+        self._journal_lines = 0
+        self._touched: set[Path] = set()
         with self._locked():
             self._open_schema()
+            self._replay_journals()
+        atexit.register(self.close)
 
     def close(self) -> None:
+        """Sync the index buckets this process changed and drop its journal."""
+        if self._journal_fd is not None:
+            with contextlib.suppress(OSError, StoreError):
+                with self._locked():
+                    self._checkpoint()
+                    os.close(self._journal_fd)
+                    self._journal_fd = None
+                    if self._journal_path is not None:
+                        self._journal_path.unlink()
         with contextlib.suppress(OSError):
             os.close(self._lock_fd)
+        self._lock_fd = -1
+        atexit.unregister(self.close)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -354,12 +381,14 @@ class Store:
                 record["previous"] = (old.get("previous") or [])[-9:] + [
                     {"value": old.get("value"), "at": old.get("at"), "by": old.get("by")}
                 ]
-            if qid in IDENTITY_FIELDS:
-                before = self._identity(db)
-                answers.upsert(record, q.question == qid)
-                self._update_index(iid, before, self._identity(db))
+            before = self._identity(db) if qid in IDENTITY_FIELDS else None
+            # One write of the file: TinyDB's upsert would write it twice for a new answer.
+            if old is None:
+                answers.insert(record)
             else:
-                answers.upsert(record, q.question == qid)
+                answers.update(record, doc_ids=[old.doc_id])
+            if before is not None:
+                self._update_index(iid, before, self._identity(db))
 
     def add_inspector(self, iid: str, inspector: str) -> None:
         """Record that ``inspector`` opened the interview (resumed it, perhaps after another)."""
@@ -413,6 +442,8 @@ class Store:
             )
             db.table("plans").insert({"issued_at": now, "by": by, "markdown": plan})
             self._index("drafts").remove(Query().iid == iid)
+            if self._journal_lines >= JOURNAL_CHECKPOINT:
+                self._checkpoint()
         self.audit("complete", by, iid=iid)
 
     def discard(self, iid: str, by: str = "", *, reason: str = "discard") -> None:
@@ -474,7 +505,94 @@ class Store:
         return self._db(self._mkdir(self.root / "index") / f"{name}.json").table("_default")
 
     def _bucket(self, kind: str, key: str) -> Any:
-        return self._db(self._mkdir(self.root / "index" / kind) / f"{key}.json").table("_default")
+        """An index bucket, written without fsync (see the journal in the module docstring)."""
+        path = self._mkdir(self.root / "index" / kind) / f"{key}.json"
+        self._touched.add(path)
+        return self._db(path, durable=False).table("_default")
+
+    # The journal: which interviews' buckets this process changed since its last checkpoint.
+
+    def _journal(self, iid: str) -> None:
+        try:
+            if self._journal_fd is None:
+                folder = self._mkdir(self.root / "index" / "journal")
+                self._journal_path = folder / f"{os.getpid()}-{secrets.token_hex(4)}.log"
+                self._journal_fd = os.open(
+                    self._journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600
+                )
+                fcntl.flock(self._journal_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held while alive
+                fsync_dir(folder)
+            os.write(self._journal_fd, f"{iid}\n".encode())
+            os.fdatasync(self._journal_fd)
+        except OSError as exc:
+            raise StoreError(describe_os_error(exc, self._journal_path or self.root / "index")) from exc
+        self._journal_lines += 1
+
+    def _checkpoint(self) -> None:
+        """Make this process's bucket writes durable, then empty its journal."""
+        folders = set()
+        for path in self._touched:
+            with contextlib.suppress(FileNotFoundError):
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                folders.add(path.parent)
+        for folder in folders:
+            fsync_dir(folder)
+        self._touched.clear()
+        if self._journal_fd is not None:
+            os.ftruncate(self._journal_fd, 0)
+            os.fdatasync(self._journal_fd)
+        self._journal_lines = 0
+
+    def _replay_journals(self) -> None:
+        """Rewrite the index entries of the interviews named in the journals of processes
+        that are gone (killed, or the machine lost power); called under the lock."""
+        folder = self.root / "index" / "journal"
+        if not folder.is_dir():
+            return
+        for path in sorted(folder.glob("*.log")):
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # its process is alive and keeps its own journal
+                iids = sorted(set(path.read_text("utf-8", errors="replace").split()))
+                for iid in iids:
+                    self.reindex_interview(iid)
+                path.unlink()
+            finally:
+                os.close(fd)
+
+    def reindex_interview(self, iid: str) -> None:
+        """Write the index entries of one interview from its file (durably)."""
+        with self._locked():
+            try:
+                path = self.interview_path(iid)
+            except StoreError:
+                return
+            if not path.exists():
+                return
+            try:
+                stored = self._load(self._db(path), iid)
+            except DamagedFileError as exc:
+                self.damaged.append(exc)
+                return
+            for kind, (key, entry) in self._entries(iid, stored.identity).items():
+                bucket = self._mkdir(self.root / "index" / kind) / f"{key}.json"
+                _put(self._db(bucket).table("_default"), entry)
+            drafts = self._index("drafts")
+            listed = drafts.contains(Query().iid == iid)
+            if stored.status == DRAFT and not listed:
+                drafts.insert({"iid": iid, "created_at": stored.header.get("created_at")})
+            elif stored.status != DRAFT and listed:
+                drafts.remove(Query().iid == iid)
 
     @staticmethod
     def _identity(db: TinyDB) -> dict[str, Any]:
@@ -491,7 +609,7 @@ class Store:
         surname = norm_text(identity.get("last_name"))
         if surname:
             out["name"] = (surname, {"iid": iid, **{
-                f: identity.get(f) for f in ("first_name", "middle_name", "birth_date")
+                f: identity.get(f) for f in ("first_name", "middle_name")
             }})
         phone = phone_digits(identity.get("phone"))
         if len(phone) >= 4:
@@ -503,6 +621,9 @@ class Store:
 
     def _update_index(self, iid: str, before: dict[str, Any], after: dict[str, Any]) -> None:
         old, new = self._entries(iid, before), self._entries(iid, after)
+        if old == new:
+            return
+        self._journal(iid)
         for kind in ("name", "phone", "birth"):
             o, n = old.get(kind), new.get(kind)
             if o == n:
@@ -510,7 +631,7 @@ class Store:
             if o is not None and (n is None or o[0] != n[0]):
                 self._bucket(kind, o[0]).remove(Query().iid == iid)
             if n is not None:
-                self._bucket(kind, n[0]).upsert(n[1], Query().iid == iid)
+                _put(self._bucket(kind, n[0]), n[1])
 
     def rebuild_index(self, *, durable: bool = True) -> dict[str, int]:
         """Make the whole index again from the interview files (``doctor``, migrations).
@@ -570,7 +691,14 @@ class Store:
             except DamagedFileError as exc:
                 yield exc
 
-    def _summaries(self, iids: Iterable[str], limit: int | None) -> list[dict[str, Any]]:
+    def _summaries(
+        self,
+        iids: Iterable[str],
+        limit: int | None,
+        keep: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Summaries of ``iids``, newest first; ``keep`` checks each against its file (an
+        index entry can be stale after a power cut until the journal is replayed)."""
         out: list[dict[str, Any]] = []
         for iid in sorted(set(iids), reverse=True):  # ids begin with the creation time
             if limit is not None and len(out) >= limit:
@@ -579,10 +707,13 @@ class Store:
             if not path.exists():
                 continue  # removed since the index was written; doctor tidies the index
             try:
-                out.append(self._load(self._db(path), iid).summary())
+                summary = self._load(self._db(path), iid).summary()
             except DamagedFileError as exc:
                 if all(d.path != exc.path for d in self.damaged):
                     self.damaged.append(exc)
+                continue
+            if keep is None or keep(summary):
+                out.append(summary)
         return out
 
     def _read_bucket(self, path: Path) -> list[dict[str, Any]]:
@@ -619,14 +750,17 @@ class Store:
         birth = parse_query_date(text)
         if birth:
             docs = self._read_bucket(self.root / "index" / "birth" / f"{birth}.json")
-            return self._summaries((d["iid"] for d in docs), limit)
+            return self._summaries(
+                (d["iid"] for d in docs), limit, lambda s: s["client"].get("birth_date") == birth
+            )
         if not re.search(r"[^\d\s()+.-]", text):
             digits = phone_digits(text)
             if len(digits) < 4:
                 return []
             docs = self._read_bucket(self.root / "index" / "phone" / f"{digits[-4:]}.json")
             return self._summaries(
-                (d["iid"] for d in docs if str(d.get("phone", "")).endswith(digits)), limit
+                (d["iid"] for d in docs if str(d.get("phone", "")).endswith(digits)), limit,
+                lambda s: phone_digits(s["client"].get("phone")).endswith(digits),
             )
         words = [norm_text(w) for w in text.split()]
         words = [w for w in words if w]
@@ -637,17 +771,22 @@ class Store:
         paths = [base / f"{surname}.json"]
         if base.is_dir():
             paths += sorted(p for p in base.glob(f"{glob_escape(surname)}*.json") if p.stem != surname)
+        def names_match(entry: dict[str, Any]) -> bool:
+            names = [norm_text(entry.get("first_name")), norm_text(entry.get("middle_name"))]
+            return all(any(n.startswith(w) for n in names) for w in rest)
+
         iids: list[str] = []
         for path in paths:
             if not path.exists():
                 continue
-            for d in self._read_bucket(path):
-                names = [norm_text(d.get("first_name")), norm_text(d.get("middle_name"))]
-                if all(any(n.startswith(w) for n in names) for w in rest):
-                    iids.append(d["iid"])
+            iids += [d["iid"] for d in self._read_bucket(path) if names_match(d)]
             if len(iids) >= 20 * limit:
                 break
-        return self._summaries(iids, limit)
+        return self._summaries(
+            iids, limit,
+            lambda s: norm_text(s["client"].get("last_name")).startswith(surname)
+            and names_match(s["client"]),
+        )
 
     def client_interviews(self, iid: str) -> list[dict[str, Any]]:
         """Every interview of the client of ``iid`` (same surname, names and birth date)."""
@@ -655,9 +794,11 @@ class Store:
         cid = client_id(identity)
         if cid is None:
             return self._summaries([iid], None)
-        docs = self._read_bucket(self.root / "index" / "name" / f"{norm_text(identity['last_name'])}.json")
-        same = [d["iid"] for d in docs if client_id({**d, "last_name": identity["last_name"]}) == cid]
-        return self._summaries([*same, iid], None)
+        # The birth-date bucket is the smallest that holds every interview of the person.
+        docs = self._read_bucket(self.root / "index" / "birth" / f"{identity['birth_date']}.json")
+        return self._summaries(
+            [*(d["iid"] for d in docs), iid], None, lambda s: s["client_id"] == cid
+        )
 
     # ------------------------------------------------------------------ audit
 
@@ -687,6 +828,19 @@ class Store:
                     if isinstance(event, dict) and (iid is None or event.get("iid") == iid):
                         out.append(event)
         return out
+
+
+def _put(table: Any, entry: dict[str, Any]) -> None:
+    """Insert or replace the entry of ``entry['iid']`` with a single write of the file."""
+    found = table.get(Query().iid == entry["iid"])
+    if found is None:
+        table.insert(entry)
+    elif dict(found) != entry:
+        def replace(doc: dict[str, Any]) -> None:
+            doc.clear()
+            doc.update(entry)
+
+        table.update(replace, doc_ids=[found.doc_id])
 
 
 def glob_escape(text: str) -> str:
