@@ -210,7 +210,6 @@ class Store:
         with self._locked():
             self._open_schema()
             self._replay_journals()
-        atexit.register(self.close)
 
     def close(self) -> None:
         """Sync the index buckets this process changed and drop its journal."""
@@ -222,10 +221,16 @@ class Store:
                     self._journal_fd = None
                     if self._journal_path is not None:
                         self._journal_path.unlink()
-        with contextlib.suppress(OSError):
-            os.close(self._lock_fd)
+        if self._lock_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._lock_fd)
         self._lock_fd = -1
         atexit.unregister(self.close)
+
+    def __del__(self) -> None:
+        if getattr(self, "_journal_fd", None) is None and getattr(self, "_lock_fd", -1) >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._lock_fd)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -522,6 +527,7 @@ class Store:
                 )
                 fcntl.flock(self._journal_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held while alive
                 fsync_dir(folder)
+                atexit.register(self.close)  # a normal end syncs the buckets
             os.write(self._journal_fd, f"{iid}\n".encode())
             os.fdatasync(self._journal_fd)
         except OSError as exc:
