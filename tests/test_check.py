@@ -150,8 +150,34 @@ measures:
 }
 
 QUESTION_KEYS = (
-    "ask, ask_client, choices, help, id, max, max_length, min, placeholder, required, type, "
-    "validate, when"
+    "ask, ask_client, choices, consent_for, help, id, max, max_length, min, placeholder, required, "
+    "special, type, validate, when"
+)
+
+#: A health section for the profile of ``BASE``: a separate consent and a question behind it.
+FAMILY = "  - id: family\n"
+HEALTH = """\
+  - id: health
+    title: Инвалидность
+    questions:
+      - id: consent_health
+        type: yes_no
+        consent_for: health
+        ask: Клиент дал отдельное согласие на обработку сведений о здоровье?
+      - id: disability_group
+        type: choice
+        special: health
+        when: consent_health
+        ask: Группа инвалидности
+        choices:
+          - {value: none, label: Инвалидности нет}
+          - {value: II, label: II группа}
+"""
+ADD_HEALTH = (P, FAMILY, HEALTH + FAMILY)
+NOT_WITHOUT_CONSENT = (
+    "вопрос «disability_group» отмечен «special: health» (сведения о здоровье): его задают только "
+    "после отдельного согласия — условие «when» вопроса или его раздела должно требовать "
+    "«consent_health» («consent_health and …»)"
 )
 
 
@@ -201,6 +227,60 @@ CASES = {
         [(P, "          - rule: value\n            message: Без согласия интервью не проводится.\n", "")],
         [(P, "- id: consent_pd", "вопрос согласия «consent_pd» должен отказывать в ответе «нет»: "
           "добавьте правило «validate: - rule: value» с сообщением")],
+    ),
+    # ------------------------------------------------------------------ special categories
+    "a health question behind its consent is fine": ([ADD_HEALTH], []),
+    "a health question behind «consent == true and …» is fine": (
+        [ADD_HEALTH, (P, "when: consent_health\n", "when: consent_health == true and sex == 'female'\n")],
+        [],
+    ),
+    "a health question in a section that requires the consent is fine": (
+        [ADD_HEALTH, (P, "      - id: disability_group\n        type: choice\n        special: health\n"
+                         "        when: consent_health\n",
+                      "  - id: disability\n    title: Группа инвалидности\n    when: sex and consent_health\n"
+                      "    questions:\n      - id: disability_group\n        type: choice\n"
+                      "        special: health\n")],
+        [],
+    ),
+    "a health question asked without the health consent": (
+        [ADD_HEALTH, (P, "when: consent_health\n", "when: sex == 'female'\n")],
+        [(P, "when: sex == 'female'", NOT_WITHOUT_CONSENT)],
+    ),
+    "a health question asked when the consent is only one of the ways in": (
+        [ADD_HEALTH, (P, "when: consent_health\n", "when: consent_health or sex == 'female'\n")],
+        [(P, "when: consent_health or", NOT_WITHOUT_CONSENT)],
+    ),
+    "a health question without any condition": (
+        [ADD_HEALTH, (P, "        when: consent_health\n", "")],
+        [(P, "special: health\n        ask: Группа", NOT_WITHOUT_CONSENT)],
+    ),
+    "a health question with no consent question for health": (
+        [ADD_HEALTH, (P, "        consent_for: health\n", "")],
+        [(P, "special: health", "вопрос «disability_group» отмечен «special: health» (сведения о здоровье), "
+          "но нет вопроса отдельного согласия на эту категорию: отметьте его «consent_for: health»")],
+    ),
+    "an unknown special category": (
+        [ADD_HEALTH, (P, "special: health", "special: religion")],
+        [(P, "special: religion", "«special»: неизвестная особая категория данных «religion» "
+                                  "(допустимы: health)")],
+    ),
+    "a consent question that is not yes/no": (
+        [ADD_HEALTH, (P, "        type: yes_no\n        consent_for: health\n",
+                      "        type: text\n        consent_for: health\n")],
+        [(P, "consent_for: health", "вопрос согласия («consent_for») должен быть типа yes_no")],
+    ),
+    "a consent question marked special itself": (
+        [ADD_HEALTH,
+         (P, "        consent_for: health\n", "        consent_for: health\n        special: health\n")],
+        [(P, "special: health\n        ask: Клиент", "вопрос согласия «consent_health» сам не может быть "
+                                                    "отмечен «special»")],
+    ),
+    "two consent questions for health": (
+        [ADD_HEALTH, (P, "      - id: disability_group\n",
+                      "      - id: consent_health_again\n        type: yes_no\n        consent_for: health\n"
+                      "        ask: Ещё раз?\n      - id: disability_group\n")],
+        [(P, "consent_for: health\n        ask: Ещё", "второй вопрос согласия на категорию «health» "
+          "(первый: «consent_health», {profile.yaml}:{- id: consent_health\n})")],
     ),
     # ------------------------------------------------------------------ YAML itself
     "yaml: a colon inside unquoted text": (

@@ -1,11 +1,458 @@
-"""Store commands: lifecycle (see :mod:`tui.commands`)."""
+"""Store commands: the lifecycle of stored data (see :mod:`tui.commands` and
+:mod:`tui.core.lifecycle`): ``export``, ``import``, ``backup``, ``delete-client``,
+``purge`` and ``withdraw-consent``.
+
+Exit codes: 0 done; 1 done in part (a damaged file skipped, a line refused, an interview
+open in another window left alone) or not confirmed; 2 nothing done (the store, the
+scripts or a file could not be used).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import argparse
+import contextlib
+import getpass
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from tui.commands import Handler
+from tui.commands import Handler, add_data_dir, err, open_store
+
+if TYPE_CHECKING:
+    from tui.core.lifecycle import DataPolicy, Removal
+    from tui.core.store import Store
+
+RESTORE_HELP = """\
+Восстановление из резервной копии:
+  1. создайте пустой каталог:            mkdir -m 700 /путь/к/новому/каталогу
+  2. распакуйте в него архив:            tar -xzf sobesednik-ГГГГММДД-ЧЧММСС.tar.gz -C /путь/к/новому/каталогу
+  3. постройте заново указатель поиска:  sobesednik doctor --data-dir /путь/к/новому/каталогу
+  4. работайте с ним:                    sobesednik --data-dir /путь/к/новому/каталогу
+     (или укажите его в переменной SOBESEDNIK_DATA_DIR).
+Указатель поиска (index/) в архив не входит: он строится из интервью. Не распаковывайте
+архив поверх работающего каталога данных: интервью, начатые после копии, пропадут.
+"""
 
 
 def register(sub: Any) -> dict[str, Handler]:
-    return {}
+    formatter = argparse.RawDescriptionHelpFormatter
+
+    export = sub.add_parser(
+        "export", help="выгрузить интервью (JSON Lines или CSV)", formatter_class=formatter,
+        description=(
+            "Выгружает все интервью хранилища, по одному на строку. Работает во время интервью: "
+            "каждый файл читается целиком.\n\n"
+            "JSON Lines: объект на интервью — заголовок (состояние, даты, инспекторы, согласие, "
+            "группы и решения инспектора), ответы с временем и автором, выданные планы. Полную "
+            "выгрузку загружает «sobesednik import».\n"
+            "CSV: строка на интервью, постоянные столбцы, затем столбец на каждый вопрос "
+            "(да/нет — «да»/«нет», несколько вариантов — через «;»); планы не выгружаются.\n\n"
+            "--no-personal: без фамилии, имени, отчества, телефона и даты рождения (остаётся год "
+            "рождения), без ответов свободным текстом и сведений о здоровье, без текстов планов и "
+            "причин решений инспектора. Номера интервью и client_key (один клиент — один ключ в "
+            "пределах одной выгрузки) остаются для подсчётов, как и группы клиента. Это "
+            "обезличенные, но не анонимные данные: храните их как служебные."
+        ),
+    )
+    add_data_dir(export)
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl",
+                        help="формат: jsonl (по умолчанию) или csv")
+    export.add_argument("--no-personal", action="store_true", help="без персональных данных")
+    export.add_argument("--out", metavar="ФАЙЛ", help="записать в файл (по умолчанию в stdout)")
+    _common(export, scripts=True)
+
+    imp = sub.add_parser(
+        "import", help="загрузить интервью из полной выгрузки JSON Lines", formatter_class=formatter,
+        description=(
+            "Загружает интервью из полной выгрузки («sobesednik export», JSON Lines) с их номерами и "
+            "всем содержимым и добавляет их в указатель поиска. Интервью, которые уже есть в "
+            "хранилище, не меняются (и считаются); интервью, удалённые по просьбе клиента или "
+            "очисткой по сроку, не возвращаются. Строка с ошибкой называется (ФАЙЛ:строка: что "
+            "не так) и не загружается. Выгрузка без персональных данных не принимается."
+        ),
+    )
+    add_data_dir(imp)
+    imp.add_argument("file", metavar="ФАЙЛ.jsonl")
+    _common(imp)
+
+    backup = sub.add_parser(
+        "backup", help="сделать резервную копию каталога данных (.tar.gz)",
+        formatter_class=formatter, epilog=RESTORE_HELP,
+        description=(
+            "Делает архив .tar.gz каталога данных: интервью, журнал действий (audit), сведения о "
+            "схеме и отложенные «doctor» файлы. Указатель поиска, блокировки и прежние копии в "
+            "архив не входят. Архив доступен только владельцу; он появляется под своим именем "
+            "только целиком. Интервью можно продолжать во время копирования.\n"
+            "По умолчанию: <каталог данных>/backups/sobesednik-ГГГГММДД-ЧЧММСС.tar.gz."
+        ),
+    )
+    add_data_dir(backup)
+    backup.add_argument("--out", metavar="ПУТЬ", help="файл архива или каталог для него")
+    _common(backup)
+
+    delete = sub.add_parser(
+        "delete-client", help="удалить все данные клиента по его просьбе",
+        formatter_class=formatter,
+        description=(
+            "Удаляет все интервью клиента (с ответами, планами и записями в указателе поиска): "
+            "клиент определяется по интервью с номером ID — фамилия, имя, отчество и дата "
+            "рождения. Перед удалением показывает интервью и просит подтверждения. Интервью, "
+            "открытое в другом окне, не удаляется: закройте его и повторите. В журнале действий "
+            "остаются только номера и число удалённых интервью."
+        ),
+    )
+    add_data_dir(delete)
+    delete.add_argument("id", metavar="ID", help="номер любого интервью клиента")
+    delete.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
+    _common(delete)
+
+    purge = sub.add_parser(
+        "purge", help="удалить интервью старше срока хранения", formatter_class=formatter,
+        description=(
+            "Удаляет интервью, последнее изменение которых (создание, ответ, завершение) было "
+            "раньше срока хранения. Срок — параметр retention_months сценариев (groups.yaml) "
+            "или --older-than. Перед удалением показывает, сколько интервью будет удалено, и "
+            "просит подтверждения. Интервью, открытое в другом окне, не удаляется."
+        ),
+    )
+    add_data_dir(purge)
+    purge.add_argument("--older-than", type=_months, metavar="МЕСЯЦЕВ",
+                       help="срок хранения в месяцах (по умолчанию params.retention_months сценариев)")
+    purge.add_argument("--dry-run", action="store_true", help="только показать, что будет удалено")
+    purge.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
+    _common(purge, scripts=True)
+
+    withdraw = sub.add_parser(
+        "withdraw-consent", help="клиент отозвал согласие: удалить сведения о здоровье",
+        formatter_class=formatter,
+        description=(
+            "--health: клиент отозвал отдельное согласие на обработку сведений о здоровье. Во всех "
+            "его интервью удаляются ответы, отмеченные в сценариях «special: health» (вместе с "
+            "прежними значениями), ответ о согласии записывается как «нет» (кто и когда), "
+            "удаляются основания группы «Инвалиды» и тексты выданных планов с этими сведениями; "
+            "в интервью остаётся запись об отзыве.\n"
+            "--all: отзыв согласия на обработку персональных данных в целом — данные клиента "
+            "удаляет команда «sobesednik delete-client ID»."
+        ),
+    )
+    add_data_dir(withdraw)
+    withdraw.add_argument("id", metavar="ID", help="номер любого интервью клиента")
+    which = withdraw.add_mutually_exclusive_group(required=True)
+    which.add_argument("--health", action="store_true", help="согласие на обработку сведений о здоровье")
+    which.add_argument("--all", action="store_true", help="согласие на обработку персональных данных в целом")
+    withdraw.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
+    _common(withdraw, scripts=True)
+
+    return {
+        "export": cmd_export, "import": cmd_import, "backup": cmd_backup,
+        "delete-client": cmd_delete_client, "purge": cmd_purge, "withdraw-consent": cmd_withdraw,
+    }
+
+
+def _common(parser: argparse.ArgumentParser, *, scripts: bool = False) -> None:
+    parser.add_argument("--inspector", metavar="ФИО",
+                        help="кто выполняет (для журнала действий; по умолчанию имя пользователя)")
+    if scripts:
+        parser.add_argument("--scripts", metavar="КАТАЛОГ",
+                            help="сценарии интервью (по умолчанию встроенные)")
+
+
+def _months(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"срок — целое число месяцев больше нуля, а не «{text}»")
+    return value
+
+
+def _by(args: argparse.Namespace) -> str:
+    if args.inspector:
+        return str(args.inspector)
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name is available in some containers
+        return "sobesednik"
+
+
+def _policy(args: argparse.Namespace, *, quiet: bool = False) -> DataPolicy | None:
+    """What the scripts say about the answers; ``None`` (after saying why) when they fail."""
+    from tui.core.lifecycle import DataPolicy
+    from tui.core.script import ScriptError, load_bundle_or_raise
+    from tui.paths import scripts_dir
+
+    paths = [Path(args.scripts)] if args.scripts else [scripts_dir()]
+    try:
+        return DataPolicy.from_bundle(load_bundle_or_raise(paths, reachability=False))
+    except ScriptError as exc:
+        if not quiet:
+            err(f"Сценарии интервью содержат ошибки:\n{exc}")
+        return None
+
+
+def _count(n: int, one: str, few: str, many: str) -> str:
+    from tui.core.dates import plural
+
+    return f"{n} {plural(n, one, few, many)}"
+
+
+def _confirm(prompt: str) -> bool:
+    try:
+        answer = input(prompt)
+    except EOFError:
+        print()
+        return False
+    return answer.strip().lower() in ("да", "д", "yes", "y")
+
+
+def _date(iso: Any) -> str:
+    text = str(iso or "")
+    return f"{text[8:10]}.{text[5:7]}.{text[:4]}" if len(text) >= 10 else "—"
+
+
+def _backups_note(store: Store) -> None:
+    folder = store.root / "backups"
+    if folder.is_dir() and any(folder.iterdir()):
+        err(f"Внимание: резервные копии в {folder} и сделанные раньше выгрузки ещё содержат эти "
+            "данные, пока их не удалят.")
+
+
+# --------------------------------------------------------------------------- export, import
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tui.core.lifecycle import export
+    from tui.core.storage import StoreError, describe_os_error
+
+    store = open_store(args)
+    personal = not args.no_personal
+    policy = _policy(args, quiet=personal)
+    if not personal and policy is None:
+        err("Выгрузка без персональных данных не сделана: по сценариям определяется, какие ответы "
+            "личные.")
+        return 2
+    by = _by(args)
+    if not args.out:
+        result = export(store, sys.stdout, fmt=args.format, personal=personal, policy=policy, by=by)
+    else:
+        target = Path(args.out)
+        if not target.parent.is_dir():
+            err(f"Нет каталога {target.parent}: выгрузка не сделана.")
+            return 2
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        except OSError as exc:
+            raise StoreError(describe_os_error(exc, target, "записать выгрузку в")) from exc
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                result = export(store, out, fmt=args.format, personal=personal, policy=policy, by=by)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, target)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            if isinstance(exc, OSError):
+                raise StoreError(describe_os_error(exc, target, "записать выгрузку в")) from exc
+            raise
+    for damaged in result.damaged:
+        err(f"Пропущено: {damaged}")
+    what = "без персональных данных" if not personal else "с персональными данными"
+    where = f" в {args.out}" if args.out else ""
+    err(f"Выгружено {_count(result.count, 'интервью', 'интервью', 'интервью')} {what}{where}.")
+    return 1 if result.damaged else 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tui.core.lifecycle import import_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        err(f"Нет файла {path}: загружать нечего.")
+        return 2
+    store = open_store(args)
+    result = import_file(store, path, by=_by(args))
+    for problem in result.problems:
+        err(problem)
+    err(f"Загружено {_count(result.imported, 'интервью', 'интервью', 'интервью')}; "
+        f"уже были в хранилище: {result.existing}; удалены раньше по просьбе клиента или по сроку "
+        f"и не возвращены: {result.gone}; строк с ошибками: {len(result.problems)}.")
+    if result.stopped:
+        err("Загрузка остановлена: остальные строки файла не прочитаны. Устраните причину и "
+            "повторите — уже загруженные интервью будут пропущены.")
+        return 2
+    return 1 if result.problems else 0
+
+
+# --------------------------------------------------------------------------- backup
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from tui.core.lifecycle import backup
+
+    store = open_store(args)
+    result = backup(store, Path(args.out) if args.out else None, by=_by(args))
+    size = result.size / 1024 / 1024
+    print(f"Резервная копия: {result.path} ({_count(result.files, 'файл', 'файла', 'файлов')}, "
+          f"{size:.1f} МБ). Восстановление: sobesednik backup --help.")
+    return 0
+
+
+# --------------------------------------------------------------------------- removing
+
+
+def _show_client(store: Store, iid: str) -> list[dict[str, Any]]:
+    """Print whose interviews these are (surname, initials, birth date) and list them."""
+    from tui.core.storage import StoreError
+
+    interviews = store.client_interviews(iid)
+    if not interviews:
+        raise StoreError(f"Интервью {iid} не найдено в {store.root}.")
+    client = interviews[0]["client"]
+    initials = "".join(f" {str(client[k])[0]}." for k in ("first_name", "middle_name") if client.get(k))
+    who = f"{client.get('last_name', '—')}{initials}"
+    if client.get("birth_date"):
+        who += f", дата рождения {_date(client['birth_date'])}"
+    print(f"Клиент: {who}")
+    print(f"Интервью клиента: {len(interviews)}")
+    for s in sorted(interviews, key=lambda s: s["id"]):
+        state = "завершено" if s.get("status") == "complete" else "не завершено"
+        print(f"  {s['id']}  {_date(s.get('interview_date'))}  {state}")
+    for damaged in store.damaged:
+        err(f"Не прочитано и не будет изменено (может быть интервью этого клиента): {damaged}")
+    return interviews
+
+
+def _report_busy(result: Removal | Any, what: str = "Не удалено") -> None:
+    for iid, why in result.busy:
+        err(f"{what} {iid}: {why}")
+
+
+def cmd_delete_client(args: argparse.Namespace) -> int:
+    from tui.core.lifecycle import delete_client
+
+    store = open_store(args)
+    interviews = _show_client(store, args.id)
+    n = len(interviews)
+    if not args.yes and not _confirm(
+        f"Удалить {'все ' if n > 1 else ''}{_count(n, 'интервью', 'интервью', 'интервью')} клиента со "
+        "всеми ответами и планами? Это необратимо. Введите «да»: "
+    ):
+        err("Ничего не удалено.")
+        return 1
+    result = delete_client(store, args.id, by=_by(args), iids=[s["id"] for s in interviews])
+    _report_busy(result)
+    print(f"Удалено {_count(len(result.removed), 'интервью', 'интервью', 'интервью')} клиента.")
+    if result.removed:
+        _backups_note(store)
+    return 1 if result.busy else 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from tui.core.lifecycle import old_interviews, purge, purge_cutoff
+    from tui.core.storage import DamagedFileError
+
+    months = args.older_than
+    if months is None:
+        params = _bundle_params(args)
+        if params is None:
+            return 2
+        months = params.get("retention_months")
+        if isinstance(months, bool) or not isinstance(months, int) or months <= 0:
+            err("Срок хранения не задан: в параметрах сценариев (groups.yaml) нет целого "
+                "retention_months больше нуля. Укажите его там или в --older-than.")
+            return 2
+    store = open_store(args)
+    cutoff = purge_cutoff(months)
+    old: list[dict[str, Any]] = []
+    damaged = 0
+    for item in old_interviews(store, cutoff):
+        if isinstance(item, DamagedFileError):
+            err(f"Пропущено: {item}")
+            damaged += 1
+        else:
+            old.append(item)
+    drafts = sum(1 for o in old if o["status"] != "complete")
+    print(f"Срок хранения {_count(months, 'месяц', 'месяца', 'месяцев')}: удаляются интервью, "
+          f"изменённые последний раз до {cutoff:%d.%m.%Y}.")
+    print(f"Найдено {_count(len(old), 'интервью', 'интервью', 'интервью')} "
+          f"(завершённых {len(old) - drafts}, незавершённых {drafts}).")
+    if args.dry_run or not old:
+        for o in old:
+            state = "завершено" if o["status"] == "complete" else "не завершено"
+            print(f"  {o['id']}  изменено {o['last_change']:%d.%m.%Y}  {state}")
+        print("Ничего не удалено (--dry-run)." if old else "Удалять нечего.")
+        return 1 if damaged else 0
+    if not args.yes and not _confirm(
+        f"Удалить {_count(len(old), 'интервью', 'интервью', 'интервью')} без возможности "
+        "восстановления? Введите «да»: "
+    ):
+        err("Ничего не удалено.")
+        return 1
+    result = purge(store, [o["id"] for o in old], cutoff, by=_by(args), months=months)
+    _report_busy(result)
+    for iid in result.kept:
+        err(f"Оставлено {iid}: изменилось, пока шла очистка.")
+    print(f"Удалено {_count(len(result.removed), 'интервью', 'интервью', 'интервью')}.")
+    if result.removed:
+        _backups_note(store)
+    return 1 if result.busy or damaged else 0
+
+
+def _bundle_params(args: argparse.Namespace) -> dict[str, Any] | None:
+    from tui.core.script import ScriptError, load_bundle_or_raise
+    from tui.paths import scripts_dir
+
+    paths = [Path(args.scripts)] if args.scripts else [scripts_dir()]
+    try:
+        return load_bundle_or_raise(paths, reachability=False).params
+    except ScriptError as exc:
+        err(f"Сценарии интервью содержат ошибки, срок хранения не прочитан:\n{exc}")
+        return None
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    from tui.core.lifecycle import HEALTH, check_withdrawable, read_record, special_answers, withdraw_consent
+    from tui.core.storage import DamagedFileError
+
+    if args.all:
+        err(
+            "Отзыв согласия на обработку персональных данных в целом: данные клиента уничтожаются "
+            "(152-ФЗ ст. 21 ч. 5), если центр не обязан хранить их по другому основанию. Удалите все "
+            f"интервью клиента командой «sobesednik delete-client {args.id}» — она покажет их и "
+            "попросит подтверждения. Ничего не изменено."
+        )
+        return 1
+    policy = _policy(args)
+    if policy is None:
+        return 2
+    check_withdrawable(policy, HEALTH)
+    store = open_store(args)
+    interviews = _show_client(store, args.id)
+    found = 0
+    for s in interviews:
+        try:
+            record = read_record(store, store.interview_path(s["id"]))
+        except DamagedFileError as exc:
+            err(f"Не будет изменено: {exc}")
+            continue
+        found += special_answers(record, policy, HEALTH) if record is not None else 0
+    print(f"Ответов со сведениями о здоровье: {found}. Они будут удалены вместе с прежними значениями; "
+          "согласие на обработку сведений о здоровье будет записано как «нет».")
+    if not args.yes and not _confirm("Записать отзыв согласия и удалить эти сведения? Введите «да»: "):
+        err("Ничего не изменено.")
+        return 1
+    result = withdraw_consent(store, policy, args.id, category=HEALTH, by=_by(args),
+                              iids=[s["id"] for s in interviews])
+    _report_busy(result, "Не изменено")
+    for damaged in result.damaged:
+        err(f"Не изменено: {damaged}")
+    print(f"Отзыв согласия записан в {_count(len(result.changed), 'интервью', 'интервью', 'интервью')}: "
+          f"удалено ответов со сведениями о здоровье — {result.answers}, "
+          f"текстов планов с ними — {result.plans}.")
+    if result.answers or result.plans:
+        _backups_note(store)
+    return 1 if result.busy or result.damaged else 0

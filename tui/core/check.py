@@ -16,7 +16,16 @@ from jinja2 import nodes
 
 from tui.core import dates
 from tui.core.expr import BUILTIN_NAMES, Expression, ExpressionError, find_all, template_names
-from tui.core.script import Bundle, Computed, Item, Problem, Question, Script, Where
+from tui.core.script import (
+    SPECIAL_CATEGORIES,
+    Bundle,
+    Computed,
+    Item,
+    Problem,
+    Question,
+    Script,
+    Where,
+)
 
 _MAX_COMBINATIONS = 20000
 #: Built-in names that exist only in some places: the client's groups once the profile is
@@ -62,6 +71,7 @@ class _Checker:
         if not b.groups:
             self.add(first, "нет правил клиентских групп (kind: groups)")
         self.duplicates()
+        self.special_consent()
         profile_ids = [i.id for i in b.profile.items()] if b.profile else []
         if b.profile:
             self.script_names(b.profile, set())
@@ -120,6 +130,45 @@ class _Checker:
                 f"вопрос согласия «{first.id}» должен отказывать в ответе «нет»: "
                 "добавьте правило «validate: - rule: value» с сообщением",
             )
+
+    def special_consent(self) -> None:
+        """A question holding a special category of data (``special: health``) is asked only
+        after the separate consent to it: its condition, or its section's, requires the
+        question marked ``consent_for`` that category (152-ФЗ ст. 10)."""
+        consents: dict[str, Question] = {}
+        for q in self.questions.values():
+            if q.consent_for is None:
+                continue
+            first = consents.setdefault(q.consent_for, q)
+            if first is not q:
+                self.add(
+                    q.where.at("consent_for"),
+                    f"второй вопрос согласия на категорию «{q.consent_for}» "
+                    f"(первый: «{first.id}», {first.where.path}:{first.where.at('id').line})",
+                )
+            if q.special is not None:
+                self.add(q.where.at("special"),
+                         f"вопрос согласия «{q.id}» сам не может быть отмечен «special»")
+        for q in self.questions.values():
+            if q.special is None or q.consent_for is not None:
+                continue
+            consent = consents.get(q.special)
+            what = SPECIAL_CATEGORIES.get(q.special, q.special)
+            if consent is None:
+                self.add(
+                    q.where.at("special"),
+                    f"вопрос «{q.id}» отмечен «special: {q.special}» ({what}), но нет вопроса "
+                    f"отдельного согласия на эту категорию: отметьте его «consent_for: {q.special}»",
+                )
+                continue
+            conditions = [e for e in (q.when, q.section.when if q.section else None) if e is not None]
+            if not any(_requires(e.ast, consent.id) for e in conditions):
+                self.add(
+                    q.where.at("when") if q.when is not None else q.where.at("special"),
+                    f"вопрос «{q.id}» отмечен «special: {q.special}» ({what}): его задают только "
+                    f"после отдельного согласия — условие «when» вопроса или его раздела должно "
+                    f"требовать «{consent.id}» («{consent.id} and …»)",
+                )
 
     def duplicates(self) -> None:
         seen: dict[str, Where] = {}
@@ -303,6 +352,22 @@ class _Checker:
                     rule.where.at("rule"),
                     f"группа «{rule.id}» недостижима: её правило не выполняется ни при каких ответах",
                 )
+
+
+def _requires(node: nodes.Node | None, name: str) -> bool:
+    """True when the condition can hold only if the yes/no answer ``name`` is «yes»: it is
+    ``name``, ``name == true``, or a conjunction (``and``) with one of them in it."""
+    if isinstance(node, nodes.Name):
+        return node.name == name
+    if isinstance(node, nodes.And):
+        return _requires(node.left, name) or _requires(node.right, name)
+    if isinstance(node, nodes.Compare) and len(node.ops) == 1 and node.ops[0].op == "eq":
+        pair = (node.expr, node.ops[0].expr)
+        return any(
+            isinstance(a, nodes.Name) and a.name == name and isinstance(b, nodes.Const) and b.value is True
+            for a, b in (pair, pair[::-1])
+        )
+    return False
 
 
 def _constants(node: nodes.Node) -> Iterator[Any]:

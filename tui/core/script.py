@@ -28,6 +28,9 @@ QUESTION_TYPES: dict[str, str] = {
     "phone": "телефон",
 }
 KINDS = ("profile", "module", "groups", "measures")
+#: Special categories of personal data (152-ФЗ ст. 10) a question may hold (``special``),
+#: each asked only after a separate consent (a question marked ``consent_for``).
+SPECIAL_CATEGORIES: dict[str, str] = {"health": "сведения о здоровье"}
 RESPONSIBLE = {"client": "клиент", "centre": "ЦЗН", "both": "клиент и ЦЗН"}
 
 
@@ -92,6 +95,10 @@ class Question:
     max_length: int | None = None
     placeholder: str | None = None
     rules: list[Rule] = field(default_factory=list)
+    #: The special category of personal data the answer holds (``health``), if any.
+    special: str | None = None
+    #: The special category this yes/no question records the separate consent to.
+    consent_for: str | None = None
     section: Section | None = field(default=None, repr=False)
     script: Script | None = field(default=None, repr=False)
 
@@ -351,7 +358,7 @@ _SCRIPT_KEYS = {
 _SECTION_KEYS = ("id", "title", "when", "questions")
 _QUESTION_KEYS = (
     "id", "type", "ask", "ask_client", "help", "required", "when", "choices", "min", "max",
-    "max_length", "placeholder", "validate",
+    "max_length", "placeholder", "validate", "special", "consent_for",
 )
 _COMPUTED_KEYS = ("id", "compute", "note")
 _CHOICE_KEYS = ("value", "label", "label_client")
@@ -479,6 +486,18 @@ def _read_item(r: _Reader, node: SrcDict) -> Item | None:
         max_length=r.integer(node, "max_length"),
         placeholder=r.text(node, "placeholder"),
     )
+    for key in ("special", "consent_for"):
+        category = r.text(node, key)
+        if category is not None and category not in SPECIAL_CATEGORIES:
+            r.problem(
+                node.line_of(key),
+                f"«{key}»: неизвестная особая категория данных «{category}» "
+                f"(допустимы: {', '.join(SPECIAL_CATEGORIES)})",
+            )
+            category = None
+        setattr(q, key, category)
+    if q.consent_for is not None and qtype != "yes_no":
+        r.problem(node.line_of("consent_for"), "вопрос согласия («consent_for») должен быть типа yes_no")
     if qtype in ("choice", "multi_choice"):
         seq = r.seq(node, "choices", required=True)
         seen: set[str] = set()
