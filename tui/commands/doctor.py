@@ -1,11 +1,55 @@
-"""Store commands: doctor (see :mod:`tui.commands`)."""
+"""Store commands: ``sobesednik doctor`` (see :mod:`tui.commands` and :mod:`tui.core.doctor`).
+
+Exit codes: 0 the store is healthy (or was fully repaired), 1 problems remain, 2 the
+directory could not be checked (missing, not a directory, from a newer version ...).
+"""
 
 from __future__ import annotations
 
+import argparse
+import getpass
 from typing import Any
 
-from tui.commands import Handler
+from tui.commands import Handler, add_data_dir, err
 
 
 def register(sub: Any) -> dict[str, Handler]:
-    return {}
+    doctor = sub.add_parser(
+        "doctor",
+        help="проверить хранилище и исправить, что можно",
+        description=(
+            "Проверяет каждый файл каталога данных и исправляет, что можно: повреждённые и "
+            "лишние файлы откладываются в damaged/, временные удаляются, указатель поиска "
+            "перестраивается. Данные не удаляются и не перезаписываются."
+        ),
+    )
+    add_data_dir(doctor)
+    doctor.add_argument(
+        "--check-only", action="store_true", help="только проверить, ничего не меняя на диске"
+    )
+    return {"doctor": cmd_doctor}
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name is available in some containers
+        return "doctor"
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from tui.core.doctor import diagnose
+    from tui.core.storage import StoreError
+    from tui.paths import data_dir
+
+    root = data_dir(args.data_dir)
+    try:
+        report = diagnose(root, repair=not args.check_only, by=_user())
+    except StoreError as exc:
+        err(str(exc))
+        return 2
+    print(("Проверка" if args.check_only else "Проверка и исправление") + f" каталога данных {root}")
+    for line in report.lines():
+        print(line)
+    print(report.summary())
+    return 0 if report.ok else 1

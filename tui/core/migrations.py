@@ -26,10 +26,19 @@ if TYPE_CHECKING:
 
 def backup_dir(store: Store, version: int) -> Path:
     """Copy everything but earlier backups to ``backups/schema-<version>-<time>``."""
-    dest = store.root / "backups" / f"schema-{version}-{datetime.now():%Y%m%d-%H%M%S}"
+    base = store.root / "backups"
+    name = f"schema-{version}-{datetime.now():%Y%m%d-%H%M%S}"
+    dest = base / name
     skip = {"backups", "damaged", "leases", ".lock"}
     try:
-        dest.mkdir(mode=0o700, parents=True)
+        base.mkdir(mode=0o700, exist_ok=True)
+        # A migration cut short and run again within the same second makes a second backup
+        # (the first one, of the untouched directory, is kept as it is).
+        n = 1
+        while dest.exists():
+            n += 1
+            dest = base / f"{name}-{n}"
+        dest.mkdir(mode=0o700)
         for entry in store.root.iterdir():
             if entry.name in skip or entry.name.startswith(".index"):
                 continue
