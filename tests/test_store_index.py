@@ -182,3 +182,11 @@ def test_a_stale_index_entry_never_shows_another_client(store: Store) -> None:
             doc["value"] = "Петрова"
     path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     assert store.find("Семёнова") == []
+
+
+def test_a_data_dir_without_its_index_is_indexed_when_opened(store: Store) -> None:
+    # As after restoring a backup, which carries the interviews but not the derived index.
+    shutil.rmtree(store.root / "index")
+    again = Store(store.root)
+    assert names(again.find("Смирнова")) == ["Смирнова Ольга"]
+    assert len(again.unfinished()) == 4

@@ -209,6 +209,8 @@ class Store:
         self._touched: set[Path] = set()
         with self._locked():
             self._open_schema()
+            if not (self.root / "index").is_dir() and any(self.interview_files()):
+                self.rebuild_index()  # restored from a backup, which leaves the index out
             self._replay_journals()
 
     def close(self) -> None:
@@ -372,12 +374,23 @@ class Store:
         return iid
 
     def save_answer(self, iid: str, qid: str, value: Any, by: str) -> None:
-        """Make one answer durable: it is on disk when this returns."""
+        """Make one answer durable: it is on disk when this returns.
+
+        The answer and the header's ``updated_at`` go to disk in one write of the interview
+        file (through its TinyDB storage: the Table API would write once per table)."""
         with self._locked():
-            db = self._interview_db(iid)
-            answers = db.table("answers")
-            q = Query()
-            old = answers.get(q.question == qid)
+            path = self.interview_path(iid)
+            storage = AtomicJSONStorage(path)
+            data = storage.read()
+            if data is None:
+                raise StoreError(f"Интервью {iid} не найдено в {self.root}.")
+            if "1" not in data.get("interview", {}):
+                raise DamagedFileError(path, "нет заголовка интервью")
+            answers = dict(data.get("answers") or {})
+            key, old = next(
+                ((k, d) for k, d in answers.items() if isinstance(d, dict) and d.get("question") == qid),
+                (None, None),
+            )
             if old is not None and old.get("value") == value:
                 return
             now = now_iso()
@@ -386,14 +399,15 @@ class Store:
                 record["previous"] = (old.get("previous") or [])[-9:] + [
                     {"value": old.get("value"), "at": old.get("at"), "by": old.get("by")}
                 ]
-            before = self._identity(db) if qid in IDENTITY_FIELDS else None
-            # One write of the file: TinyDB's upsert would write it twice for a new answer.
-            if old is None:
-                answers.insert(record)
-            else:
-                answers.update(record, doc_ids=[old.doc_id])
+            before = _identity_of(answers.values()) if qid in IDENTITY_FIELDS else None
+            if key is None:
+                key = str(max((int(k) for k in answers if k.isdigit()), default=0) + 1)
+            answers[key] = record
+            header = {**data["interview"]["1"], "updated_at": now}
+            # New containers for what changes: the cached copy stays as on disk until written.
+            storage.write({**data, "answers": answers, "interview": {**data["interview"], "1": header}})
             if before is not None:
-                self._update_index(iid, before, self._identity(db))
+                self._update_index(iid, before, _identity_of(answers.values()))
 
     def add_inspector(self, iid: str, inspector: str) -> None:
         """Record that ``inspector`` opened the interview (resumed it, perhaps after another)."""
@@ -602,11 +616,7 @@ class Store:
 
     @staticmethod
     def _identity(db: TinyDB) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for doc in db.table("answers").all():
-            if doc.get("question") in IDENTITY_FIELDS and doc.get("value") not in (None, ""):
-                out[doc["question"]] = doc["value"]
-        return out
+        return _identity_of(db.table("answers").all())
 
     @staticmethod
     def _entries(iid: str, identity: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -834,6 +844,17 @@ class Store:
                     if isinstance(event, dict) and (iid is None or event.get("iid") == iid):
                         out.append(event)
         return out
+
+
+def _identity_of(answers: Iterable[Any]) -> dict[str, Any]:
+    """The identity answers among answer documents."""
+    out: dict[str, Any] = {}
+    for doc in answers:
+        if not isinstance(doc, dict) or doc.get("question") not in IDENTITY_FIELDS:
+            continue
+        if doc.get("value") not in (None, ""):
+            out[doc["question"]] = doc["value"]
+    return out
 
 
 def _put(table: Any, entry: dict[str, Any]) -> None:
