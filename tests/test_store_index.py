@@ -190,3 +190,36 @@ def test_a_data_dir_without_its_index_is_indexed_when_opened(store: Store) -> No
     again = Store(store.root)
     assert names(again.find("Смирнова")) == ["Смирнова Ольга"]
     assert len(again.unfinished()) == 4
+
+
+def test_answers_given_while_the_index_is_rebuilt_are_in_the_new_index(store: Store, monkeypatch) -> None:
+    desk = Store(store.root)  # an inspector saving answers while `doctor` rebuilds the index
+    (ivanova,) = desk.find("Иванова")
+    real = Store._index_facts
+
+    def read_and_meanwhile_a_save(self, path):
+        facts = real(self, path)
+        if path.stem == ivanova["id"] and not later:  # read as Иванова; then changed
+            desk.save_answer(ivanova["id"], "last_name", "Иваненко", by="Петрова")
+            later.append(client(desk, "Орлова", "Ирина", "1980-01-01"))
+        return facts
+
+    later: list[str] = []
+    monkeypatch.setattr(Store, "_index_facts", read_and_meanwhile_a_save)
+    store.rebuild_index()
+    monkeypatch.undo()
+    assert names(store.find("Иваненко")) == ["Иваненко Анна"]
+    assert store.find("Иванова") == []
+    assert [s["id"] for s in store.find("Орлова")] == later
+    assert later[0] in [s["id"] for s in store.unfinished()]
+
+
+def test_rebuilding_the_index_keeps_the_journal_of_a_running_process(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    desk = Store(root)
+    client(desk, "Орлова", "Ирина", "1980-01-01")
+    (journal,) = (root / "index" / "journal").glob("*.log")
+    Store(root).rebuild_index()
+    assert journal.exists()
+    client(desk, "Орлов", "Иван", "1979-02-02")
+    assert journal.read_text().split()[-1] == desk.find("Орлов Иван")[0]["id"]

@@ -126,6 +126,12 @@ def forget(path: Path) -> None:
     _cache.pop(path, None)
 
 
+def forget_under(folder: Path) -> None:
+    """Drop every cached file under ``folder`` (after the folder was replaced)."""
+    for path in [p for p in _cache if p.is_relative_to(folder)]:
+        del _cache[path]
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage over one JSON file, written atomically and cached while unchanged.
 

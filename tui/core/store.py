@@ -60,6 +60,7 @@ from tui.core.storage import (
     atomic_write,
     describe_os_error,
     forget,
+    forget_under,
     fsync_dir,
     read_json,
 )
@@ -652,38 +653,107 @@ class Store:
     def rebuild_index(self, *, durable: bool = True) -> dict[str, int]:
         """Make the whole index again from the interview files (``doctor``, migrations).
 
-        Damaged interview files are skipped and listed in :attr:`damaged`. Returns counts.
+        The new index is built beside the old one without holding the writers' lock, so
+        interviews go on meanwhile; then, under the lock, the interviews changed in the
+        meantime are indexed again and the new index replaces the old one (the journals of
+        running processes move along). Damaged interview files are skipped and listed in
+        :attr:`damaged`. Returns counts.
         """
-        buckets: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        drafts: list[dict[str, Any]] = []
-        count = 0
+        # File times come from the kernel's coarse clock, which lags time.time_ns() by up to
+        # a tick: with a margin, a file replaced just after this moment is never missed.
+        started = time.time_ns() - 2_000_000_000
+        fresh = self.root / f".index-{os.getpid()}-{secrets.token_hex(3)}"
+        shutil.rmtree(fresh, ignore_errors=True)
+        buckets: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+        keys: dict[str, tuple[str, ...]] = {}
+        drafts: dict[str, Any] = {}
+        for path in list(self.interview_files()):
+            found = self._index_facts(path)
+            if found is None:
+                continue
+            iid, status, created, entries = found
+            if status == DRAFT:
+                drafts[iid] = created
+            keys[iid] = tuple(f"{kind}/{key}" for kind, (key, _) in entries.items())
+            for kind, (key, entry) in entries.items():
+                buckets.setdefault((kind, key), []).append(tuple(entry.values()))
+        for (kind, key), rows in buckets.items():
+            entries = [dict(zip(_ENTRY_FIELDS[kind], r, strict=True)) for r in rows]
+            self._write_table(fresh / kind / f"{key}.json", entries, False)
+        count, nbuckets = len(keys), len(buckets)
+        buckets.clear()
+        if durable:
+            os.sync()  # one flush for thousands of bucket files
         with self._locked():
-            for path in self.interview_files():
-                try:
-                    stored = self._load(self._db(path), path.stem)
-                except DamagedFileError as exc:
-                    self.damaged.append(exc)
-                    continue
-                count += 1
-                if stored.status == DRAFT:
-                    drafts.append({"iid": stored.id, "created_at": stored.header.get("created_at")})
-                for kind, (key, entry) in self._entries(stored.id, stored.identity).items():
-                    buckets.setdefault((kind, key), []).append(entry)
-            fresh = self.root / f".index-{os.getpid()}"
-            shutil.rmtree(fresh, ignore_errors=True)
-            for (kind, key), entries in buckets.items():
-                self._write_table(fresh / kind / f"{key}.json", entries, durable)
-            self._write_table(fresh / "drafts.json", drafts, durable)
+            self._catch_up(fresh, started, keys, drafts)
+            listed = [{"iid": i, "created_at": c} for i, c in sorted(drafts.items())]
+            self._write_table(fresh / "drafts.json", listed, durable)
             old = self.root / "index"
+            if (old / "journal").is_dir():
+                os.replace(old / "journal", fresh / "journal")
+            aside = self.root / f".index-old-{os.getpid()}-{secrets.token_hex(3)}"
             if old.exists():
-                os.replace(old, self.root / f".index-old-{os.getpid()}")
+                os.replace(old, aside)
             os.replace(fresh, old)
-            shutil.rmtree(self.root / f".index-old-{os.getpid()}", ignore_errors=True)
             if durable:
-                from tui.core.storage import fsync_dir
-
                 fsync_dir(self.root)
-        return {"interviews": count, "drafts": len(drafts), "buckets": len(buckets)}
+            forget_under(old)
+        shutil.rmtree(aside, ignore_errors=True)
+        return {"interviews": count, "drafts": len(drafts), "buckets": nbuckets}
+
+    def _index_facts(self, path: Path) -> tuple[str, str, Any, dict[str, tuple[str, dict[str, Any]]]] | None:
+        """(id, status, created_at, index entries) of one interview file, read without the
+        cache; ``None`` for a damaged file (added to :attr:`damaged`) or a vanished one."""
+        try:
+            data = read_json(path)
+            header = data["interview"]["1"]
+            answers = data.get("answers") or {}
+            if not isinstance(header, dict) or not isinstance(answers, dict):
+                raise TypeError
+        except DamagedFileError as exc:
+            self.damaged.append(exc)
+            return None
+        except StoreError:
+            return None  # removed meanwhile
+        except (KeyError, TypeError, AttributeError):
+            self.damaged.append(DamagedFileError(path, "нет заголовка интервью"))
+            return None
+        iid = path.stem
+        return iid, header.get("status", DRAFT), header.get("created_at"), self._entries(
+            iid, _identity_of(answers.values())
+        )
+
+    def _catch_up(self, fresh: Path, started: int, keys: dict[str, tuple[str, ...]],
+                  drafts: dict[str, Any]) -> None:
+        """Under the lock: index again, in ``fresh``, the interviews written since ``started``
+        (a month folder's mtime changes with every file replaced in it)."""
+        base = self.root / "interviews"
+        if not base.is_dir():
+            return
+        for month in (p for p in base.iterdir() if p.is_dir()):
+            if month.stat().st_mtime_ns < started:
+                continue
+            current = {p.stem for p in month.glob("*.json")}
+            gone = [i for i in keys if i[:6] == month.name and i not in current]
+            for iid in [*gone, *sorted(current)]:
+                path = month / f"{iid}.json"
+                if iid in current and path.stat().st_mtime_ns < started:
+                    continue
+                for ref in keys.pop(iid, ()):
+                    bucket = fresh / f"{ref}.json"
+                    if bucket.exists():
+                        self._db(bucket, durable=False).table("_default").remove(Query().iid == iid)
+                drafts.pop(iid, None)
+                found = self._index_facts(path) if iid in current else None
+                if found is None:
+                    continue
+                _, status, created, entries = found
+                if status == DRAFT:
+                    drafts[iid] = created
+                for kind, (key, entry) in entries.items():
+                    bucket = self._mkdir(fresh / kind) / f"{key}.json"
+                    _put(self._db(bucket, durable=False).table("_default"), entry)
+                    forget(bucket)
 
     def _write_table(self, path: Path, entries: list[dict[str, Any]], durable: bool) -> None:
         self._mkdir(path.parent)
@@ -844,6 +914,14 @@ class Store:
                     if isinstance(event, dict) and (iid is None or event.get("iid") == iid):
                         out.append(event)
         return out
+
+
+#: The fields of an index entry of each kind, in order (see ``Store._entries``).
+_ENTRY_FIELDS = {
+    "name": ("iid", "first_name", "middle_name"),
+    "phone": ("iid", "phone"),
+    "birth": ("iid",),
+}
 
 
 def _identity_of(answers: Iterable[Any]) -> dict[str, Any]:
