@@ -16,6 +16,7 @@ from textual.widgets import Input, TextArea
 
 from tests.helpers import TODAY, bundle, draft_interview
 from tui.app.app import SobesednikApp
+from tui.core.session import Session
 from tui.core.store import Store
 
 SIZE = (80, 24)
@@ -24,7 +25,7 @@ INSPECTOR = "Иванова И. И."
 
 @pytest.fixture
 def fixed_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.setattr("tui.core.store._now", lambda: "2026-11-27T10:15:00+03:00")
+    monkeypatch.setattr("tui.core.store.now_iso", lambda: "2026-11-27T10:15:00+03:00")
     return Store(tmp_path / "data")
 
 
@@ -52,10 +53,37 @@ def test_question_screen(snap_compare, fixed_store: Store) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+def finished_interview(store: Store, inspector: str = INSPECTOR) -> str:
+    """A complete mother interview with its plan issued."""
+    iid = draft_interview(store, inspector=inspector)
+    session = Session.resume(bundle(), store, iid, inspector=inspector)
+    session.finish()
+    session.close()
+    return iid
+
+
 def test_start_screen_with_an_unfinished_interview(snap_compare, fixed_store: Store) -> None:
-    draft_interview(fixed_store, "phone", inspector=INSPECTOR)
+    """An interview another inspector began (unfinished first), then another client's finished one."""
+    draft_interview(fixed_store, "phone", inspector="Петрова П. П.")
+    finished = finished_interview(fixed_store)
+    for qid, value in (("last_name", "Кузнецова"), ("first_name", "Анна"), ("middle_name", "Сергеевна"),
+                       ("birth_date", "1990-03-02")):
+        fixed_store.save_answer(finished, qid, value, by=INSPECTOR)
     app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_finished_interview_read_only(snap_compare, fixed_store: Store) -> None:
+    """Enter on a finished interview: the client's history and the plan issued, read only."""
+    finished_interview(fixed_store)
+    app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 def test_review_screen(snap_compare, fixed_store: Store) -> None:

@@ -116,11 +116,20 @@ class SobesednikApp(App[None]):
         )
         self.open_session(session)
 
+    @property
+    def inspector_name(self) -> str:
+        """Who works at this desk: ``--inspector`` or the system user, as sessions record it."""
+        from tui.core.session import default_inspector
+
+        return self.inspector or default_inspector()
+
     def resume_interview(self, iid: str) -> None:
+        """Continue an unfinished interview; say so when another inspector began it."""
         from tui.core.session import Session
         from tui.core.store import StoreError
 
         try:
+            before = list(self.store.load(iid).header.get("inspectors") or [])
             session = Session.resume(
                 self.bundle, self.store, iid,
                 mode=self.mode, inspector=self.inspector, record=self.record,
@@ -129,10 +138,26 @@ class SobesednikApp(App[None]):
             self.notify(str(exc), title="Интервью не открывается", severity="error", timeout=10, markup=False)
             return
         self.open_session(session)
+        lines = [] if self.kiosk else [handover_message(before, session.inspector)]
         if session.needs_group_confirmation:
-            self.notify("Подтвердите группы клиента, затем интервью продолжится. Прежние ответы сохранены.")
+            lines.append("Подтвердите группы клиента, затем интервью продолжится. Прежние ответы сохранены.")
         elif session.current is not None:
-            self.notify("Интервью продолжается с первого вопроса без ответа. Прежние ответы сохранены.")
+            lines.append("Интервью продолжается с первого вопроса без ответа. Прежние ответы сохранены.")
+        message = "\n".join(line for line in lines if line)
+        if message:
+            self.notify(message, timeout=8, markup=False)
+
+    def show_finished(self, iid: str) -> None:
+        """The plan of a finished interview and the client's other interviews, read only."""
+        from tui.app.screens.client import ClientScreen
+        from tui.core.store import StoreError
+
+        try:
+            history = self.store.client_interviews(iid)
+        except StoreError as exc:
+            self.notify(str(exc), title="Интервью не открывается", severity="error", timeout=10, markup=False)
+            return
+        self.push_screen(ClientScreen(iid, history))
 
     def open_session(self, session: Session) -> None:
         from tui.app.screens.question import QuestionScreen
@@ -225,3 +250,17 @@ class SobesednikApp(App[None]):
             self.pop_screen()
         if message:
             self.notify(message, timeout=6, markup=False)
+
+
+def handover_message(before: list[str], current: str) -> str:
+    """«Интервью начал(а) Петрова; продолжает Иванова» when ``current`` has not worked on the
+    interview before; empty otherwise. ``before``: the interview's inspectors, first first."""
+    earlier = [str(i) for i in before if str(i).strip()]
+    if not earlier or current in earlier:
+        return ""
+    started, *others = earlier
+    text = f"Интервью начал(а) {started}"
+    if others:
+        text += f", продолжали {', '.join(others)}" if len(others) > 1 else f", продолжал(а) {others[0]}"
+    text = f"{text}; продолжает {current}"
+    return text if text.endswith(".") else text + "."

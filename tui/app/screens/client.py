@@ -1,0 +1,161 @@
+"""A client's interviews, read only: the history (when they were profiled, by whom) and the
+plan issued at a finished interview. Each plan shown is recorded in the audit trail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Markdown, Static
+
+from tui.app.screens.start import cell, client_name, iso_date, iso_time, status_label
+
+if TYPE_CHECKING:
+    from tui.app.app import SobesednikApp
+
+
+class ClientScreen(Screen[None]):
+    """Opened from the start screen on a finished interview; ``history`` are the summaries of
+    the same client's interviews (:meth:`Store.client_interviews`), newest first."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Назад"),
+        Binding("ctrl+s", "save", "Сохранить план в файл"),
+    ]
+
+    app: SobesednikApp
+
+    def __init__(self, iid: str, history: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.iid = iid
+        self.history = {str(s.get("id")): s for s in history}
+        #: The interview whose plan is shown and its plan text ("" when none is shown).
+        self.shown: str | None = None
+        self.text = ""
+        self._audited: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        summary = self.history.get(self.iid, {})
+        birth = iso_date((summary.get("client") or {}).get("birth_date"))
+        yield Header()
+        yield Static(
+            Content(client_name(summary) + (f", {birth} г. р." if birth else "")), id="client-name"
+        )
+        yield Static(f"Интервью клиента: {len(self.history)}", id="history-title")
+        table: DataTable[Any] = DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        table.add_column("Интервью", key="date", width=10)
+        table.add_column("Статус", key="status", width=12)
+        table.add_column("Завершено", key="completed", width=16)
+        table.add_column("Инспекторы", key="inspectors", width=30)
+        for iid, s in self.history.items():
+            table.add_row(
+                iso_date(s.get("interview_date")),
+                status_label(s),
+                iso_time(s.get("completed_at")),
+                cell(", ".join(str(i) for i in s.get("inspectors") or [])),
+                key=iid,
+            )
+        yield table
+        yield Static(id="client-plan-status")
+        with VerticalScroll(id="plan-scroll"):
+            yield Markdown("", id="plan")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#history", DataTable)
+        ids = list(self.history)
+        if self.iid in ids:
+            table.move_cursor(row=ids.index(self.iid))
+        self.show(self.iid)
+        table.focus()
+
+    @property
+    def reader(self) -> str:
+        return self.app.inspector_name
+
+    def show(self, iid: str) -> None:
+        """Show the plan of interview ``iid`` (recorded in the audit trail once per visit)."""
+        from tui.core.store import StoreError
+
+        if iid == self.shown:
+            return
+        status = self.query_one("#client-plan-status", Static)
+        status.remove_class("-error")
+        markdown = self.query_one("#plan", Markdown)
+        self.shown, self.text = iid, ""
+        summary = self.history.get(iid, {})
+        if summary.get("status") != "complete":
+            status.update(
+                f"Интервью от {iso_date(summary.get('interview_date'))} не закончено. "
+                "Enter — продолжить его с первого вопроса без ответа."
+            )
+            markdown.update("")
+            self.refresh_bindings()
+            return
+        try:
+            if iid not in self._audited:
+                self.app.store.audit("read", self.reader, iid=iid)
+                self._audited.add(iid)
+            plans = self.app.store.load(iid).plans
+        except StoreError as exc:
+            status.update(Content(f"План не показан. {exc}"))
+            status.add_class("-error")
+            markdown.update("")
+            self.refresh_bindings()
+            return
+        if not plans:
+            status.update("Интервью завершено, но выданного плана в хранилище нет.")
+            markdown.update("")
+        else:
+            plan = plans[-1]
+            self.text = str(plan.get("markdown") or "")
+            by = str(plan.get("by") or "")
+            status.update(Content(
+                f"План выдан {iso_time(plan.get('issued_at'))}{', ' + by if by else ''} · только "
+                "чтение · Tab — к плану"
+            ))
+            markdown.update(self.text)
+        self.query_one("#plan-scroll").scroll_home(animate=False)
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#history")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value:
+            self.show(str(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#history")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        iid = str(event.row_key.value)
+        if self.history.get(iid, {}).get("status") == "complete":
+            self.show(iid)
+            self.query_one("#plan-scroll").focus()
+            return
+        # An unfinished interview of the same client: continue it, as from the start screen.
+        self.app.pop_screen()
+        self.app.resume_interview(iid)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save":
+            return bool(self.text)
+        return True
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_save(self) -> None:
+        from tui.app.screens.plan import SavePlanModal
+
+        if not self.text or self.shown is None:
+            return
+        path = Path.cwd() / f"plan-{self.shown}.md"
+        self.app.push_screen(SavePlanModal(self.text, path), self._saved)
+
+    def _saved(self, path: Path | None) -> None:
+        if path is not None:
+            self.notify(f"План сохранён: {path}", title="Готово", markup=False)
