@@ -90,13 +90,13 @@ def test_a_corrected_surname_moves_the_client(store: Store) -> None:
 
 def test_search_never_opens_interviews_of_other_surnames(store: Store, monkeypatch) -> None:
     opened: list[str] = []
-    real = Store._load
+    real = Store._read_summary
 
-    def spy(self, db, iid):
-        opened.append(iid)
-        return real(self, db, iid)
+    def spy(self, path):
+        opened.append(path.stem)
+        return real(self, path)
 
-    monkeypatch.setattr(Store, "_load", spy)
+    monkeypatch.setattr(Store, "_read_summary", spy)
     (found,) = store.find("Семёнова")
     assert opened == [found["id"]]
 

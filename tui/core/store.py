@@ -146,14 +146,18 @@ class StoredInterview:
 
     def summary(self) -> dict[str, Any]:
         """What lists and search results show: no answers beyond the identity."""
-        h = self.header
-        out = {k: h.get(k) for k in (
-            "id", "status", "interview_date", "created_at", "updated_at", "completed_at", "mode",
-        )}
-        out["inspectors"] = list(h.get("inspectors") or [])
-        out["client"] = self.identity
-        out["client_id"] = client_id(out["client"])
-        return out
+        return _summary(self.header, self.identity)
+
+
+def _summary(header: dict[str, Any], identity: dict[str, Any]) -> dict[str, Any]:
+    out = {k: header.get(k) for k in (
+        "id", "status", "interview_date", "created_at", "updated_at", "completed_at", "mode",
+    )}
+    out["status"] = out["status"] or DRAFT
+    out["inspectors"] = list(header.get("inspectors") or [])
+    out["client"] = dict(identity)
+    out["client_id"] = client_id(identity)
+    return out
 
 
 class Lease:
@@ -352,7 +356,9 @@ class Store:
         """Start an interview. ``consent`` is the consent record (who, when, text, how)."""
         if not consent.get("given"):
             raise StoreError("Интервью не создаётся без записанного согласия на обработку ПДн.")
-        iid = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+        now_dt = datetime.now()
+        # Milliseconds first: ids sort in the order the interviews were started.
+        iid = now_dt.strftime("%Y%m%d-%H%M%S-") + f"{now_dt.microsecond // 1000:03d}" + secrets.token_hex(2)
         now = now_iso()
         header = {
             "id": iid,
@@ -793,7 +799,7 @@ class Store:
             if not path.exists():
                 continue  # removed since the index was written; doctor tidies the index
             try:
-                summary = self._load(self._db(path), iid).summary()
+                summary = self._read_summary(path)
             except DamagedFileError as exc:
                 if all(d.path != exc.path for d in self.damaged):
                     self.damaged.append(exc)
@@ -801,6 +807,21 @@ class Store:
             if keep is None or keep(summary):
                 out.append(summary)
         return out
+
+    def _read_summary(self, path: Path) -> dict[str, Any]:
+        """A summary straight from the file: no copy of the answers, and the parsed files
+        of open interviews stay in the cache."""
+        try:
+            data = read_json(path)
+        except DamagedFileError:
+            raise
+        except StoreError as exc:
+            raise DamagedFileError(path, str(exc)) from exc
+        header = (data.get("interview") or {}).get("1") if isinstance(data, dict) else None
+        answers = data.get("answers") if isinstance(data, dict) else None
+        if not isinstance(header, dict) or not isinstance(answers or {}, dict):
+            raise DamagedFileError(path, "нет заголовка интервью")
+        return _summary({**header, "id": path.stem}, _identity_of((answers or {}).values()))
 
     def _read_bucket(self, path: Path) -> list[dict[str, Any]]:
         try:
