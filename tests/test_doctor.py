@@ -227,7 +227,7 @@ def test_temporary_files_of_killed_writers_are_removed(root, capsys):
 
 def test_a_deleted_index_bucket_is_rebuilt_and_the_client_is_found_again(root, capsys):
     make_store(root)
-    (root / "index" / "name" / "кузнецова.json").unlink()
+    (root / "index" / "name" / "к" / "кузнецова.json").unlink()
     assert found(root, "Кузнецова") == []
     code, out, _ = doctor(capsys, root)
     assert code == 0

@@ -223,3 +223,73 @@ def test_rebuilding_the_index_keeps_the_journal_of_a_running_process(tmp_path: P
     assert journal.exists()
     client(desk, "Орлов", "Иван", "1979-02-02")
     assert journal.read_text().split()[-1] == desk.find("Орлов Иван")[0]["id"]
+
+
+def test_a_damaged_drafts_list_does_not_stop_interviews(store: Store) -> None:
+    (store.root / "index" / "drafts.json").write_text('{"_default": {"1": ', "utf-8")
+    iid = client(store, "Орлова", "Ирина", "1980-01-01")  # consent recorded, answers saved
+    assert store.load(iid).answers["last_name"] == "Орлова"
+    store.complete(iid, groups=[], plan="# План", by="Петрова")
+    assert store.load(iid).status == COMPLETE
+    assert any("Указатель поиска не обновлён" in w for w in store.warnings)
+    assert (store.root / "index" / "drafts.json").read_text("utf-8") == '{"_default": {"1": '
+
+
+def test_a_failed_index_write_is_mended_when_the_answer_is_given_again(store: Store, monkeypatch) -> None:
+    iid = client(store, "Орлова", "Ирина", "1980-01-01")
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Store, "_bucket", full_disk)
+    store.save_answer(iid, "last_name", "Петренко", by="Петрова")  # the answer itself is saved
+    monkeypatch.undo()
+    assert store.load(iid).answers["last_name"] == "Петренко"
+    assert store.find("Петренко") == []
+    store.save_answer(iid, "last_name", "Петренко", by="Петрова")  # given again: same value
+    assert [s["id"] for s in store.find("Петренко")] == [iid]
+
+
+def test_an_index_write_that_failed_is_mended_by_the_next_process(tmp_path: Path, monkeypatch) -> None:
+    root = tmp_path / "data"
+    desk = Store(root)
+    iid = client(desk, "Орлова", "Ирина", "1980-01-01")
+    monkeypatch.setattr(Store, "_bucket", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
+    desk.save_answer(iid, "last_name", "Петренко", by="Петрова")
+    monkeypatch.undo()
+    desk.close()  # a normal end keeps the journal when an index write failed
+    assert [s["id"] for s in Store(root).find("Петренко")] == [iid]
+
+
+def test_completed_interview_is_never_listed_as_unfinished(store: Store) -> None:
+    (found,) = store.find("Семёнова")
+    store.complete(found["id"], groups=[], plan="# План", by="Петрова")
+    # As if the drafts list missed the change (a crash between the two writes).
+    store._index("drafts").insert({"iid": found["id"], "created_at": "x"})
+    assert found["id"] not in [s["id"] for s in store.unfinished()]
+    assert store.load(found["id"]).plans[0]["markdown"] == "# План"
+
+
+def test_deleting_the_last_interview_of_a_surname_leaves_no_file_named_after_it(store: Store) -> None:
+    (found,) = store.find("Семёнова")
+    store.discard(found["id"], "Петрова")
+    left = [p.name for p in (store.root / "index").rglob("*")]
+    assert not any("семенова" in n or "1990-05-05" in n for n in left), left
+
+
+def test_a_hand_edited_index_entry_does_not_break_lists(store: Store) -> None:
+    store._index("drafts").insert({"iid": "../../etc/passwd", "created_at": "x"})
+    store._index("drafts").insert({"created_at": "no id"})
+    bucket = store.bucket_path("name", "смирнова")
+    data = json.loads(bucket.read_text("utf-8"))
+    data["_default"]["99"] = {"first_name": "без номера"}
+    bucket.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    assert len(store.unfinished()) == 4
+    assert names(store.find("Смирнова")) == ["Смирнова Ольга"]
+
+
+def test_index_folders_are_for_the_owner_only(store: Store) -> None:
+    import stat as st
+
+    for path in [store.root, *(p for p in store.root.rglob("*") if p.is_dir())]:
+        assert st.S_IMODE(path.stat().st_mode) == 0o700, path

@@ -24,9 +24,10 @@ in ``damaged/`` and the report says what was recovered and whether a migration b
 holds a copy. Without ``repair`` nothing on disk changes (not even the lock file).
 
 The reading pass takes no lock and each repair takes the store's lock only while it acts,
-so interviews running in other processes go on (a rebuild of the index holds the lock
-while it reads every interview). A report made while other processes write may therefore
-name an index difference that a second run no longer sees.
+so interviews running in other processes go on (a rebuild of the index reads every
+interview without it and takes it only to swap the new index in). A report made while
+other processes write may therefore name an index difference that a second run no longer
+sees.
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ __all__ = ["DoctorReport", "Finding", "diagnose", "salvage_tables"]
 _IID = re.compile(r"^(\d{8})-\d{6}-[0-9a-f]{6,}$")
 _MONTH = re.compile(r"^\d{6}$")
 _INDEX_KINDS = ("name", "phone", "birth")
-_LEFTOVER_INDEX = re.compile(r"^\.index-(?:old-)?(\d+)$")
+#: ``.index-<pid>-<hex>`` (a rebuild in progress) and ``.index-old-<pid>-<hex>`` (the index
+#: it replaced, removed right after).
+_LEFTOVER_INDEX = re.compile(r"^\.index-(?:old-)?(\d+)(?:-[0-9a-f]+)?$")
 
 
 def _is_temp(name: str) -> bool:
@@ -642,12 +645,12 @@ class _Doctor:
             m = _LEFTOVER_INDEX.match(name)
             if not m or int(m[1]) == os.getpid():
                 continue
-            if not self.repair and _alive(int(m[1])):
-                continue  # a rebuild of the index under way in another process
+            if _alive(int(m[1])):
+                continue  # a rebuild of the index under way in another process: not ours
             path = self.root / name
             finding = self.add(path, "остаток прерванной перестройки указателя поиска")
             if self.repair:
-                with self.locked():  # a live rebuild holds this lock throughout
+                with self.locked():
                     shutil.rmtree(path, ignore_errors=True)
                     if path.exists() and not path.is_dir():
                         path.unlink()
@@ -875,7 +878,9 @@ class _Doctor:
                     finding.action = f"отложен в {self.set_aside(finding.path)}"
                 finding.fixed = True
             store.damaged.clear()
-            store.rebuild_index()
+        # Without the lock: the rebuild takes it only for its last step, so the desks and
+        # kiosks working on this directory meanwhile are not kept waiting.
+        store.rebuild_index()
         self.report.index_rebuilt = True
         for finding in stale:
             finding.action, finding.fixed = "указатель перестроен по файлам интервью", True
@@ -902,15 +907,22 @@ class _Doctor:
             return None
         return list((data.get("_default") or {}).values())
 
-    def _index_kind(self, directory: Path, acc: list[int], aside: list[Finding]) -> None:
+    def _index_kind(self, directory: Path, acc: list[int], aside: list[Finding], kind: str = "",
+                    letter: str = "") -> None:
+        kind = kind or directory.name
         for name in self.temp_files(directory, sorted(os.listdir(directory))):
             path = directory / name
-            if not name.endswith(".json") or not path.is_file():
+            if kind == "name" and not letter and path.is_dir() and len(name) == 1:
+                self._index_kind(path, acc, aside, kind, name)  # surnames by first letter
+                continue
+            key = name[:-5]
+            if (not name.endswith(".json") or not path.is_file()
+                    or (kind == "name" and key[:1] != letter)):
                 aside.append(self.add(path, "лишний файл в указателе поиска"))
                 continue
             for entry in self._index_docs(path, aside) or []:
                 acc[0] += 1
-                acc[1] = (acc[1] + _entry_hash(directory.name, name[:-5], entry)) % (1 << 64)
+                acc[1] = (acc[1] + _entry_hash(kind, key, entry)) % (1 << 64)
 
     # ------------------------------------------------------------ audit
 

@@ -79,6 +79,7 @@ def _one_to_two(store: Store) -> None:
     if not isinstance(data, dict):
         data = {}
     meta = dict((data.get("meta") or {}).get("1") or {})
+    meta["schema_version"] = 1  # until the step is done: a crash before that runs it again
     atomic_write(meta_path, dump_json({"meta": {"1": meta}}))
     forget(meta_path)
     store.rebuild_index()
@@ -104,7 +105,10 @@ def migrate(store: Store, version: int) -> None:
     while version < SCHEMA_VERSION:
         step = STEPS.get(version)
         if step is None:
-            raise StoreError(f"Каталог данных {store.root}: схема {version} не поддерживается.")
+            raise StoreError(
+                f"Каталог данных {store.root}: схема {version} не поддерживается. "
+                "Проверьте его командой «sobesednik doctor»."
+            )
         try:
             step(store)
         except OSError as exc:

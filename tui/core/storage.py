@@ -136,18 +136,21 @@ class AtomicJSONStorage(Storage):
     """TinyDB storage over one JSON file, written atomically and cached while unchanged.
 
     ``durable=False`` skips the fsyncs (derived index files that ``doctor`` can rebuild).
+    ``cache=False`` parses the file on every read: for small files that several processes
+    change, where an inode reused within one tick of the file clock could look unchanged.
     """
 
-    def __init__(self, path: str | Path, durable: bool = True) -> None:
+    def __init__(self, path: str | Path, durable: bool = True, cache: bool = True) -> None:
         self.path = Path(path)
         self.durable = durable
+        self.cache = cache
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         sig = file_signature(self.path)
         if sig is None:
             forget(self.path)
             return None
-        cached = _cache.get(self.path)
+        cached = _cache.get(self.path) if self.cache else None
         if cached is not None and cached[0] == sig:
             _cache.move_to_end(self.path)
             return cached[1]
@@ -170,6 +173,8 @@ class AtomicJSONStorage(Storage):
             self._remember(sig, data)
 
     def _remember(self, sig: tuple[int, int, int], data: dict[str, Any]) -> None:
+        if not self.cache:
+            return
         _cache[self.path] = (sig, data)
         _cache.move_to_end(self.path)
         while len(_cache) > CACHE_SIZE:

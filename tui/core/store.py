@@ -193,6 +193,10 @@ class Store:
         self.lock_timeout = lock_timeout
         #: Damaged files met while listing or searching (skipped, named for the user).
         self.damaged: list[DamagedFileError] = []
+        #: Index or audit writes that failed after the data itself was saved (the journal
+        #: keeps the interviews so the next open mends the index); messages for the user.
+        self.warnings: list[str] = []
+        self._index_failed = False
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"Каталог данных {self.root} — это файл, а не каталог.")
         try:
@@ -203,6 +207,9 @@ class Store:
             ) from exc
         if not os.access(self.root, os.W_OK | os.X_OK):
             raise StoreError(f"Каталог данных {self.root} доступен только для чтения.")
+        with contextlib.suppress(OSError):
+            if self.root.stat().st_uid == os.getuid():
+                self.root.chmod(0o700)  # the client's data is for its owner only
         try:
             self._lock_fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
@@ -224,9 +231,9 @@ class Store:
             with contextlib.suppress(OSError, StoreError):
                 with self._locked():
                     self._checkpoint()
-                    os.close(self._journal_fd)
+                    os.close(self._journal_fd)  # unlocks it: replayed by the next open
                     self._journal_fd = None
-                    if self._journal_path is not None:
+                    if self._journal_path is not None and not self._index_failed:
                         self._journal_path.unlink()
         if self._lock_fd >= 0:
             with contextlib.suppress(OSError):
@@ -284,8 +291,15 @@ class Store:
         return TinyDB(path, storage=AtomicJSONStorage, durable=durable)
 
     def _mkdir(self, path: Path) -> Path:
+        """Create ``path`` and any missing parents, each readable by the owner only."""
         try:
-            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            missing = []
+            while not path.is_dir():
+                missing.append(path)
+                path = path.parent
+            for folder in reversed(missing):
+                folder.mkdir(mode=0o700, exist_ok=True)
+            path = missing[0] if missing else path
         except OSError as exc:
             raise StoreError(describe_os_error(exc, path, "создать каталог")) from exc
         return path
@@ -324,6 +338,8 @@ class Store:
                 return
         else:
             version = doc.get("schema_version", 0)
+            if version == 0 and any((self.root / "interviews").glob("*.json")):
+                version = 1  # a schema-1 migration cut short before it recorded the version
         if not isinstance(version, int) or version > SCHEMA_VERSION:
             raise StoreError(
                 f"Каталог данных {self.root} создан более новой версией Собеседника "
@@ -356,12 +372,8 @@ class Store:
         """Start an interview. ``consent`` is the consent record (who, when, text, how)."""
         if not consent.get("given"):
             raise StoreError("Интервью не создаётся без записанного согласия на обработку ПДн.")
-        now_dt = datetime.now()
-        # Milliseconds first: ids sort in the order the interviews were started.
-        iid = now_dt.strftime("%Y%m%d-%H%M%S-") + f"{now_dt.microsecond // 1000:03d}" + secrets.token_hex(2)
         now = now_iso()
         header = {
-            "id": iid,
             "schema_version": SCHEMA_VERSION,
             "interview_date": interview_date.isoformat(),
             "scripts": scripts,
@@ -373,11 +385,18 @@ class Store:
             "consent": consent,
         }
         with self._locked():
-            path = self.interview_path(iid)
+            while True:
+                now_dt = datetime.now()
+                # Milliseconds first: ids sort in the order the interviews were started.
+                iid = (now_dt.strftime("%Y%m%d-%H%M%S-") + f"{now_dt.microsecond // 1000:03d}"
+                       + secrets.token_hex(2))
+                path = self.interview_path(iid)
+                if not path.exists():
+                    break
             self._mkdir(path.parent)
-            self._db(path).table("interview").insert(header)
-            self._index("drafts").insert({"iid": iid, "created_at": now})
-        self.audit("create", inspector, iid=iid, mode=mode)
+            self._db(path).table("interview").insert({"id": iid, **header})
+            self._maintain_index(iid, lambda: self._index("drafts").insert({"iid": iid, "created_at": now}))
+        self._audit_quietly("create", inspector, iid=iid, mode=mode)
         return iid
 
     def save_answer(self, iid: str, qid: str, value: Any, by: str) -> None:
@@ -399,6 +418,8 @@ class Store:
                 (None, None),
             )
             if old is not None and old.get("value") == value:
+                if qid in IDENTITY_FIELDS:  # given again, perhaps after a failed index write
+                    self._ensure_indexed(iid, _identity_of(answers.values()))
                 return
             now = now_iso()
             record: dict[str, Any] = {"question": qid, "value": value, "at": now, "by": by}
@@ -423,7 +444,7 @@ class Store:
             header = table.get(doc_id=1) or {}
             if inspector not in header.get("inspectors", []):
                 table.update({"inspectors": [*header.get("inspectors", []), inspector]}, doc_ids=[1])
-        self.audit("open", inspector, iid=iid)
+        self._audit_quietly("open", inspector, iid=iid)
 
     def load(self, iid: str) -> StoredInterview:
         return self._load(self._interview_db(iid), iid)
@@ -460,17 +481,25 @@ class Store:
         """Finish the interview and keep the plan issued to the client."""
         now = now_iso()
         with self._locked():
-            db = self._interview_db(iid)
-            db.table("interview").update(
-                {"status": COMPLETE, "completed_at": now, "completed_by": by, "updated_at": now,
-                 "groups": groups},
-                doc_ids=[1],
-            )
-            db.table("plans").insert({"issued_at": now, "by": by, "markdown": plan})
-            self._index("drafts").remove(Query().iid == iid)
+            path = self.interview_path(iid)
+            storage = AtomicJSONStorage(path)
+            data = storage.read()
+            if data is None:
+                raise StoreError(f"Интервью {iid} не найдено в {self.root}.")
+            if "1" not in data.get("interview", {}):
+                raise DamagedFileError(path, "нет заголовка интервью")
+            header = {**data["interview"]["1"], "status": COMPLETE, "completed_at": now,
+                      "completed_by": by, "updated_at": now, "groups": groups}
+            plans = dict(data.get("plans") or {})
+            plans[str(max((int(k) for k in plans if k.isdigit()), default=0) + 1)] = {
+                "issued_at": now, "by": by, "markdown": plan,
+            }
+            # Status and plan in one write: never «complete» without the plan it issued.
+            storage.write({**data, "interview": {**data["interview"], "1": header}, "plans": plans})
+            self._maintain_index(iid, lambda: self._index("drafts").remove(Query().iid == iid))
             if self._journal_lines >= JOURNAL_CHECKPOINT:
                 self._checkpoint()
-        self.audit("complete", by, iid=iid)
+        self._audit_quietly("complete", by, iid=iid)
 
     def discard(self, iid: str, by: str = "", *, reason: str = "discard") -> None:
         """Remove an interview with all its answers and index entries."""
@@ -479,8 +508,10 @@ class Store:
             identity: dict[str, Any] = {}
             with contextlib.suppress(StoreError):
                 identity = self._identity(self._db(path)) if path.exists() else {}
+            # The trail first: a deletion that cannot be recorded does not happen.
+            self.audit(reason, by, iid=iid)
             self._update_index(iid, identity, {})
-            self._index("drafts").remove(Query().iid == iid)
+            self._maintain_index(iid, lambda: self._index("drafts").remove(Query().iid == iid))
             try:
                 path.unlink(missing_ok=True)
             except OSError as exc:
@@ -488,7 +519,6 @@ class Store:
             forget(path)
             with contextlib.suppress(OSError):
                 (self.root / "leases" / f"{iid}.lock").unlink()
-        self.audit(reason, by, iid=iid)
 
     # ------------------------------------------------------------------ leases
 
@@ -527,14 +557,53 @@ class Store:
     # ------------------------------------------------------------------ index
 
     def _index(self, name: str) -> Any:
-        """A derived index file (``drafts``) as a TinyDB table."""
-        return self._db(self._mkdir(self.root / "index") / f"{name}.json").table("_default")
+        """A derived index file (``drafts``) as a TinyDB table, read afresh each time."""
+        path = self._mkdir(self.root / "index") / f"{name}.json"
+        return TinyDB(path, storage=AtomicJSONStorage, cache=False).table("_default")
+
+    def bucket_path(self, kind: str, key: str) -> Path:
+        """Where the index bucket ``key`` of ``kind`` lives. Surname buckets are split by
+        their first letter, so a search by the beginning of a surname lists one folder."""
+        return self.root / "index" / bucket_rel(kind, key)
 
     def _bucket(self, kind: str, key: str) -> Any:
         """An index bucket, written without fsync (see the journal in the module docstring)."""
-        path = self._mkdir(self.root / "index" / kind) / f"{key}.json"
+        path = self.bucket_path(kind, key)
+        self._mkdir(path.parent)
         self._touched.add(path)
-        return self._db(path, durable=False).table("_default")
+        return TinyDB(path, storage=AtomicJSONStorage, durable=False, cache=False).table("_default")
+
+    def _maintain_index(self, iid: str, change: Callable[[], Any]) -> None:
+        """Change the index after the interview file is durable. A failure here (a damaged
+        bucket, a full disk) must not fail the answer: it becomes a warning, and the journal
+        keeps the interview so that the next process to open the store mends its entries."""
+        try:
+            self._journal(iid)
+        except StoreError as exc:
+            self.warnings.append(str(exc))
+            self._index_failed = True
+        try:
+            change()
+        except (StoreError, OSError) as exc:
+            self._index_failed = True
+            if isinstance(exc, DamagedFileError):
+                self.damaged.append(exc)
+            message = str(exc) if isinstance(exc, StoreError) else describe_os_error(
+                exc, self.root / "index"
+            )
+            self.warnings.append(f"Указатель поиска не обновлён ({message}); ответ сохранён.")
+
+    def _ensure_indexed(self, iid: str, identity: dict[str, Any]) -> None:
+        """Put back any index entry of ``iid`` that is missing (a cheap check of one to
+        three small buckets; writes only when something is missing)."""
+        for kind, (key, entry) in self._entries(iid, identity).items():
+            path = self.bucket_path(kind, key)
+            try:
+                present = any(d == entry for d in self._read_bucket(path)) if path.exists() else False
+            except StoreError:
+                present = False
+            if not present:
+                self._maintain_index(iid, lambda k=kind, e=entry, key=key: _put(self._bucket(k, key), e))
 
     # The journal: which interviews' buckets this process changed since its last checkpoint.
 
@@ -569,6 +638,8 @@ class Store:
         for folder in folders:
             fsync_dir(folder)
         self._touched.clear()
+        if self._index_failed:
+            return  # the journal stays: the next process to open the store mends the index
         if self._journal_fd is not None:
             os.ftruncate(self._journal_fd, 0)
             os.fdatasync(self._journal_fd)
@@ -581,6 +652,8 @@ class Store:
         if not folder.is_dir():
             return
         for path in sorted(folder.glob("*.log")):
+            if path == self._journal_path:
+                continue
             try:
                 fd = os.open(path, os.O_RDONLY)
             except FileNotFoundError:
@@ -612,8 +685,9 @@ class Store:
                 self.damaged.append(exc)
                 return
             for kind, (key, entry) in self._entries(iid, stored.identity).items():
-                bucket = self._mkdir(self.root / "index" / kind) / f"{key}.json"
-                _put(self._db(bucket).table("_default"), entry)
+                bucket = self.bucket_path(kind, key)
+                self._mkdir(bucket.parent)
+                _put(TinyDB(bucket, storage=AtomicJSONStorage, cache=False).table("_default"), entry)
             drafts = self._index("drafts")
             listed = drafts.contains(Query().iid == iid)
             if stored.status == DRAFT and not listed:
@@ -646,15 +720,31 @@ class Store:
         old, new = self._entries(iid, before), self._entries(iid, after)
         if old == new:
             return
-        self._journal(iid)
-        for kind in ("name", "phone", "birth"):
-            o, n = old.get(kind), new.get(kind)
-            if o == n:
-                continue
-            if o is not None and (n is None or o[0] != n[0]):
-                self._bucket(kind, o[0]).remove(Query().iid == iid)
-            if n is not None:
-                _put(self._bucket(kind, n[0]), n[1])
+
+        def change() -> None:
+            for kind in ("name", "phone", "birth"):
+                o, n = old.get(kind), new.get(kind)
+                if o == n:
+                    continue
+                if o is not None and (n is None or o[0] != n[0]):
+                    self._remove_entry(kind, o[0], iid)
+                if n is not None:
+                    _put(self._bucket(kind, n[0]), n[1])
+
+        self._maintain_index(iid, change)
+
+    def _remove_entry(self, kind: str, key: str, iid: str) -> None:
+        """Remove ``iid`` from a bucket; an emptied bucket goes too: its name is personal
+        data (a surname, a birth date) that must not outlive the client's interviews."""
+        table = self._bucket(kind, key)
+        table.remove(Query().iid == iid)
+        if not len(table):
+            path = self.bucket_path(kind, key)
+            path.unlink(missing_ok=True)
+            self._touched.discard(path)
+            with contextlib.suppress(OSError):
+                if kind == "name":
+                    path.parent.rmdir()  # the letter folder, when it is empty
 
     def rebuild_index(self, *, durable: bool = True) -> dict[str, int]:
         """Make the whole index again from the interview files (``doctor``, migrations).
@@ -665,6 +755,16 @@ class Store:
         running processes move along). Damaged interview files are skipped and listed in
         :attr:`damaged`. Returns counts.
         """
+        try:
+            return self._rebuild_index(durable)
+        except OSError as exc:
+            where = Path(exc.filename) if exc.filename else self.root / "index"
+            raise StoreError(
+                f"Указатель поиска не перестроен: {describe_os_error(exc, where)} "
+                "Данные интервью не затронуты."
+            ) from exc
+
+    def _rebuild_index(self, durable: bool) -> dict[str, int]:
         # File times come from the kernel's coarse clock, which lags time.time_ns() by up to
         # a tick: with a margin, a file replaced just after this moment is never missed.
         started = time.time_ns() - 2_000_000_000
@@ -680,12 +780,12 @@ class Store:
             iid, status, created, entries = found
             if status == DRAFT:
                 drafts[iid] = created
-            keys[iid] = tuple(f"{kind}/{key}" for kind, (key, _) in entries.items())
+            keys[iid] = tuple(bucket_rel(kind, key) for kind, (key, _) in entries.items())
             for kind, (key, entry) in entries.items():
                 buckets.setdefault((kind, key), []).append(tuple(entry.values()))
         for (kind, key), rows in buckets.items():
             entries = [dict(zip(_ENTRY_FIELDS[kind], r, strict=True)) for r in rows]
-            self._write_table(fresh / kind / f"{key}.json", entries, False)
+            self._write_table(fresh / bucket_rel(kind, key), entries, False)
         count, nbuckets = len(keys), len(buckets)
         buckets.clear()
         if durable:
@@ -746,7 +846,7 @@ class Store:
                 if iid in current and path.stat().st_mtime_ns < started:
                     continue
                 for ref in keys.pop(iid, ()):
-                    bucket = fresh / f"{ref}.json"
+                    bucket = fresh / ref
                     if bucket.exists():
                         self._db(bucket, durable=False).table("_default").remove(Query().iid == iid)
                 drafts.pop(iid, None)
@@ -757,7 +857,8 @@ class Store:
                 if status == DRAFT:
                     drafts[iid] = created
                 for kind, (key, entry) in entries.items():
-                    bucket = self._mkdir(fresh / kind) / f"{key}.json"
+                    bucket = fresh / bucket_rel(kind, key)
+                    self._mkdir(bucket.parent)
                     _put(self._db(bucket, durable=False).table("_default"), entry)
                     forget(bucket)
 
@@ -795,7 +896,10 @@ class Store:
         for iid in sorted(set(iids), reverse=True):  # ids begin with the creation time
             if limit is not None and len(out) >= limit:
                 break
-            path = self.interview_path(iid)
+            try:
+                path = self.interview_path(iid)
+            except StoreError:
+                continue  # an index entry edited by hand; doctor sets the index right
             if not path.exists():
                 continue  # removed since the index was written; doctor tidies the index
             try:
@@ -824,8 +928,10 @@ class Store:
         return _summary({**header, "id": path.stem}, _identity_of((answers or {}).values()))
 
     def _read_bucket(self, path: Path) -> list[dict[str, Any]]:
+        """The entries of an index file; a hand-edited entry without an id is skipped."""
         try:
-            return [dict(d) for d in self._db(path).table("_default").all()]
+            docs = TinyDB(path, storage=AtomicJSONStorage, cache=False).table("_default").all()
+            return [dict(d) for d in docs if isinstance(d.get("iid"), str)]
         except DamagedFileError as exc:
             if all(d.path != exc.path for d in self.damaged):
                 self.damaged.append(exc)
@@ -834,7 +940,7 @@ class Store:
     def unfinished(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Unfinished interviews, the most recently started first."""
         docs = self._read_bucket(self.root / "index" / "drafts.json")
-        return self._summaries((d["iid"] for d in docs if "iid" in d), limit)
+        return self._summaries((d["iid"] for d in docs), limit, lambda s: s["status"] == DRAFT)
 
     def recent(self, limit: int = 20) -> list[dict[str, Any]]:
         """The most recently started interviews, finished or not."""
@@ -874,10 +980,14 @@ class Store:
         if not words:
             return []
         surname, rest = words[0], words[1:]
-        base = self.root / "index" / "name"
-        paths = [base / f"{surname}.json"]
-        if base.is_dir():
-            paths += sorted(p for p in base.glob(f"{glob_escape(surname)}*.json") if p.stem != surname)
+        exact = self.bucket_path("name", surname)
+        paths = [exact]
+        with contextlib.suppress(OSError):  # the surnames that begin so, from one letter folder
+            paths += sorted(
+                exact.parent / n for n in os.listdir(exact.parent)
+                if n.startswith(surname) and n.endswith(".json") and n != exact.name
+            )
+
         def names_match(entry: dict[str, Any]) -> bool:
             names = [norm_text(entry.get("first_name")), norm_text(entry.get("middle_name"))]
             return all(any(n.startswith(w) for n in names) for w in rest)
@@ -924,6 +1034,14 @@ class Store:
         except OSError as exc:
             raise StoreError(describe_os_error(exc, path)) from exc
 
+    def _audit_quietly(self, action: str, by: str, **details: Any) -> None:
+        """Audit an operation whose data is already saved: a failure to append the event is
+        a warning, not a failure of the operation (the user would give the answer again)."""
+        try:
+            self.audit(action, by, **details)
+        except StoreError as exc:
+            self.warnings.append(f"Событие не записано в журнал аудита: {exc}")
+
     def audit_events(self, iid: str | None = None) -> list[dict[str, Any]]:
         """The audit trail, oldest first; a torn or edited line is skipped."""
         out: list[dict[str, Any]] = []
@@ -969,8 +1087,9 @@ def _put(table: Any, entry: dict[str, Any]) -> None:
         table.update(replace, doc_ids=[found.doc_id])
 
 
-def glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)
+def bucket_rel(kind: str, key: str) -> str:
+    """An index bucket's path inside ``index/`` (surnames are split by first letter)."""
+    return f"{kind}/{key[0]}/{key}.json" if kind == "name" else f"{kind}/{key}.json"
 
 
 def read_meta_version(root: Path) -> int | None:
