@@ -360,3 +360,19 @@ async def test_an_interview_open_in_another_window_is_not_deleted(make_app, stor
     lease.release()
     assert [s["id"] for s in store.unfinished()] == [iid]
     assert store.load(iid).answers["last_name"] == "Смирнова"
+
+
+async def test_an_index_that_cannot_be_written_is_reported_and_the_interview_goes_on(
+    make_app, store: Store
+) -> None:
+    from tests.test_app import answer_until
+
+    (store.root / "index").mkdir(exist_ok=True)
+    (store.root / "index" / "drafts.json").write_text("{", "utf-8")  # damaged by hand
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        session = await answer_until(pilot, app, "first_name")
+        assert session.iid is not None
+        assert any(n.title == "Ответ сохранён, но" and "Указатель поиска не обновлён" in n.message
+                   for n in app._notifications)
+    assert store.load(session.iid).answers["last_name"] == "Смирнова"

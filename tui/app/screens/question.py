@@ -210,6 +210,12 @@ class QuestionScreen(Screen[None]):
             self.notify(str(exc), title="Ответ не сохранён", severity="error", timeout=10, markup=False)
             self.query_one("#answer").focus()
             return
+        warnings = self.session.store.warnings
+        if warnings and not self.session.kiosk:
+            # The answer is saved; only the search index or the audit trail lagged behind.
+            self.notify("\n".join(dict.fromkeys(warnings)), title="Ответ сохранён, но",
+                        severity="warning", timeout=10, markup=False)
+            warnings.clear()
         if self.session.needs_group_confirmation:
             # The profile is complete (or a changed fact changed the groups): the inspector
             # confirms the groups before their modules' questions.
