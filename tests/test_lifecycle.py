@@ -73,6 +73,31 @@ def interview_files(store: Store) -> list[Path]:
     return sorted((store.root / "interviews").glob("*/*.json"))
 
 
+def damaged_copies(store: Store, iid: str) -> list[Path]:
+    """The copies of interview ``iid`` under damaged/ (``<iid>.json``, ``<iid>.json.2`` ...)."""
+    base = store.root / "damaged"
+    return sorted(p for p in base.rglob(f"{iid}.json*") if p.is_file()) if base.is_dir() else []
+
+
+def set_aside(store: Store, iid: str, stamp: str = "20260101-120000", suffix: str = "") -> Path:
+    """A copy of interview ``iid`` where ``doctor`` sets a damaged one aside, cut short."""
+    source = store.interview_path(iid)
+    target = store.root / "damaged" / stamp / source.relative_to(store.root)
+    target = target.with_name(target.name + suffix)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    raw = source.read_bytes()
+    target.write_bytes(raw[: len(raw) * 3 // 4])
+    return target
+
+
+def drop_from_index(store: Store, iid: str) -> None:
+    """Take ``iid`` out of every name, phone and birth-date bucket, as a lost index write would."""
+    for bucket in (store.root / "index").glob("*/**/*.json"):
+        data = json.loads(bucket.read_text("utf-8"))
+        table = {k: e for k, e in data["_default"].items() if e.get("iid") != iid}
+        bucket.write_text(json.dumps({"_default": table}, ensure_ascii=False), encoding="utf-8")
+
+
 def aged(store: Store, iid: str, when: datetime, answered: datetime | None = None) -> str:
     """A copy of interview ``iid`` that was created, answered and changed at ``when`` (its
     answers at ``answered`` if given), written under an id of that month; the original goes."""
@@ -152,12 +177,23 @@ def test_an_export_without_personal_data_has_no_name_phone_birth_date_free_text_
     mother = draft_interview(store)
     again = draft_interview(store)  # the same client, a second time
     disabled = disabled_interview(store)
+    # the inspector adds the mother to «Инвалиды» by her documents
+    session = Session.resume(bundle(), store, mother, inspector="Петрова П. П.")
+    session.confirm_groups({"disabled": ("add", "Справка МСЭ, III группа")})
+    session.close()
+    assert any(o["group"] == "disabled" for o in store.load(mother).header["group_overrides"])
     code, out, _ = run(store, capsys, "export", "--no-personal", "--format", fmt)
     assert code == 0
     for text in (*MOTHER, *DISABLED, "555-12-34", "14.08.1987", "02.06.1983",
                  "Парикмахер",  # the work sought, typed by the inspector
                  HEALTH_TEXT, "disability_group", "dis_ipra", "Индивидуальный план",
-                 "Петрова П. П.»"):
+                 "Петрова П. П.»",
+                 # answers that exist only for a client with a disability
+                 "dis_disclose", "dis_limited_mobility", "dis_escort",
+                 # the group decided from health data, and the consent to tell it
+                 "Инвалиды", "consent_health",
+                 # exact dates of other answers: the youngest child's birth, the diploma
+                 "2022-05-03", "2012-09-14", "2011-06-30", "2005-06-30"):
         assert text not in out, text
     for iid in (mother, again, disabled):
         assert iid in out  # analysts can count
@@ -167,11 +203,23 @@ def test_an_export_without_personal_data_has_no_name_phone_birth_date_free_text_
         assert rows[mother]["client_key"] == rows[again]["client_key"] != rows[disabled]["client_key"]
         answers = {a["question"]: a["value"] for a in rows[mother]["answers"]}
         assert answers["children_count"] == 2 and answers["sex"] == "female"
+        assert answers["youngest_child_birth_date"] == 2022  # the year only
         assert rows[disabled]["plans"] and "markdown" not in rows[disabled]["plans"][0]
+        for iid in (mother, disabled):
+            header = rows[iid]["header"]
+            groups = {g["id"] for g in header.get("groups", [])}
+            groups |= set(header["groups_confirmed"]["computed"])
+            groups |= {o["group"] for o in header.get("group_overrides", [])}
+            assert "disabled" not in groups, iid
+        assert {g["id"] for g in rows[disabled]["header"]["groups"]} >= {"youth", "graduate"}
+        assert rows[mother]["header"]["groups_confirmed"]["computed"] == ["mother_preschool"]
     else:
         rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
         assert rows[mother]["birth_year"] == "1987" and rows[mother]["children_count"] == "2"
-        assert rows[disabled]["groups"] == "disabled" and rows[disabled]["plans_issued"] == "1"
+        assert rows[mother]["youngest_child_birth_date"] == "2022"
+        assert rows[mother]["groups"] == "mother_preschool"
+        assert rows[disabled]["groups"] == "" and rows[disabled]["plans_issued"] == "1"
+        assert all("disabled" not in r["group_overrides"] for r in rows.values())
     (event,) = actions(store, "export")
     assert event["personal"] is False and event["count"] == 3
 
@@ -297,6 +345,21 @@ def test_import_does_not_bring_back_a_client_deleted_on_request(store, capsys, t
     assert store.find("Смирнова") == [] and interview_files(store) == []
 
 
+def test_import_does_not_bring_back_an_interview_discarded_on_the_start_screen(store, capsys, tmp_path):
+    discarded = draft_interview(store)
+    kept = disabled_interview(store)
+    _, out, _ = run(store, capsys, "export")
+    exported = tmp_path / "all.jsonl"
+    exported.write_text(out, encoding="utf-8")
+    store.discard(discarded, "Петрова П. П.")  # «Удалить» on the start screen
+    code, _, err = run(store, capsys, "import", str(exported))
+    assert code == 0
+    assert ("Загружено 0 интервью; уже были в хранилище: 1; удалены раньше по просьбе клиента или "
+            "по сроку и не возвращены: 1") in err
+    assert [p.stem for p in interview_files(store)] == [kept]
+    assert store.find("Смирнова") == []
+
+
 def test_import_of_a_missing_file_says_so(store, capsys, tmp_path):
     code, _, err = run(store, capsys, "import", str(tmp_path / "nowhere.jsonl"))
     assert code == 2 and "Нет файла" in err and "nowhere.jsonl" in err
@@ -403,6 +466,64 @@ def test_delete_client_removes_every_interview_of_the_client_and_no_other(store,
     assert "Смирнова" not in audit_text(store) and "Ольга" not in audit_text(store)
 
 
+def test_delete_client_removes_the_copies_doctor_set_aside_and_names_the_backups(store, capsys, tmp_path):
+    first = draft_interview(store)
+    second = draft_interview(store)
+    other = disabled_interview(store)
+    assert run(store, capsys, "backup")[0] == 0
+    (archive,) = (store.root / "backups").iterdir()
+    unrelated = store.root / "backups" / "sobesednik-20200101-000000.tar.gz"
+    with tarfile.open(unrelated, "w:gz") as tar:
+        tar.add(store.meta_path, arcname="sobesednik.json")
+    migration = store.root / "backups" / "schema-1-20250101-000000"
+    (migration / "interviews").mkdir(parents=True)
+    shutil.copy(store.interview_path(second), migration / "interviews" / f"{second}.json")
+    # doctor set a damaged copy of the first aside, and recovered what survived
+    path = store.interview_path(first)
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) * 3 // 4])
+    assert main(["doctor", "--data-dir", str(store.root)]) == 0
+    assert store.load(first).header["recovered"]
+    assert len(damaged_copies(store, first)) == 1
+    set_aside(store, second, suffix=".2")  # a second copy, named as doctor names it
+    other_copy = set_aside(store, other)
+    bucket = store.bucket_path("name", "смирнова")  # a damaged index file set aside: names
+    bucket_copy = store.root / "damaged" / "20260101-120000" / bucket.relative_to(store.root)
+    bucket_copy.parent.mkdir(parents=True)
+    bucket_copy.write_bytes(bucket.read_bytes()[:-5])
+    assert first in bucket_copy.read_text("utf-8", errors="replace")
+
+    code, out, err = run(store, capsys, "delete-client", second, "--yes")
+    assert code == 0, err
+    assert "Удалено 2 интервью клиента" in out
+    assert damaged_copies(store, first) == [] and damaged_copies(store, second) == []
+    assert not bucket_copy.exists()
+    assert "Удалено 3 повреждённые копии интервью клиента из damaged/" in out
+    assert damaged_copies(store, other) == [other_copy]  # another client's copy stays
+    (event,) = actions(store, "remove_damaged_copies")
+    assert (event["count"], event["reason"]) == (3, "delete_client")
+    # the backups still hold the client: named, not edited
+    assert str(archive) in err and str(migration) in err and str(unrelated) not in err
+    assert "не изменяются" in err
+    assert archive.exists() and (migration / "interviews" / f"{second}.json").exists()
+
+
+def test_delete_client_finds_an_interview_missing_from_the_index(store, capsys):
+    lost = draft_interview(store)
+    listed = draft_interview(store)
+    other = disabled_interview(store)
+    drop_from_index(store, lost)  # its index write failed
+    assert [s["id"] for s in store.find("Смирнова")] == [listed]
+    code, out, err = run(store, capsys, "delete-client", listed, "--yes")
+    assert code == 0, err
+    assert lost in out and "Интервью клиента: 2" in out
+    assert "не найдено в указателе поиска, найдено просмотром всех файлов: 1" in out
+    assert "Удалено 2 интервью клиента" in out
+    assert [p.stem for p in interview_files(store)] == [other]
+    (request,) = actions(store, "delete_client_request")
+    assert (request["count"], request["by_scan"]) == (2, 1)
+
+
 def test_delete_client_asks_first(store, capsys, monkeypatch):
     iid = draft_interview(store)
     monkeypatch.setattr("sys.stdin", io.StringIO("нет\n"))
@@ -462,6 +583,20 @@ def test_purge_removes_only_interviews_older_than_the_retention(store, capsys):
     (event,) = actions(store, "purge_run")
     assert (event["count"], event["months"]) == (2, 60)
     assert sorted(e["iid"] for e in actions(store, "purge")) == sorted([old, old_complete])
+
+
+def test_purge_removes_the_copies_doctor_set_aside_of_the_purged_interviews(store, capsys):
+    old = aged(store, draft_interview(store), datetime.now().astimezone() - timedelta(days=7 * 365))
+    recent = draft_interview(store)
+    set_aside(store, old)
+    set_aside(store, old, stamp="20260102-120000", suffix=".2")
+    recent_copy = set_aside(store, recent)
+    code, out, _ = run(store, capsys, "purge", "--yes")
+    assert code == 0 and "Удалено 1 интервью" in out
+    assert damaged_copies(store, old) == []
+    assert damaged_copies(store, recent) == [recent_copy]
+    (event,) = actions(store, "remove_damaged_copies")
+    assert (event["count"], event["reason"]) == (2, "purge")
 
 
 def test_purge_reads_the_retention_from_the_scripts_or_the_option(store, capsys, tmp_path):
@@ -557,6 +692,38 @@ def test_withdrawing_the_health_consent_removes_the_health_answers_and_their_his
     asked = {q.id for q in session.interview.questions}
     session.close()
     assert "consent_health" in asked and not HEALTH_IDS & asked
+
+
+def test_withdrawal_removes_the_damaged_copies_and_names_the_backups(store, capsys):
+    iid = disabled_interview(store)
+    mother = draft_interview(store)
+    assert run(store, capsys, "backup")[0] == 0
+    (archive,) = (store.root / "backups").iterdir()
+    set_aside(store, iid)
+    mother_copy = set_aside(store, mother)
+    code, out, err = run(store, capsys, "withdraw-consent", iid, "--health", "--yes")
+    assert code == 0, err
+    assert damaged_copies(store, iid) == [] and damaged_copies(store, mother) == [mother_copy]
+    assert "Удалена 1 повреждённая копия интервью клиента из damaged/" in out
+    assert "очистить их от сведений о здоровье надёжно нельзя" in out
+    assert str(archive) in err and "сведения о здоровье" in err
+    for path in store.root.rglob("*.json*"):
+        assert "disability_group" not in path.read_text("utf-8", errors="replace"), path
+    (event,) = actions(store, "remove_damaged_copies")
+    assert (event["count"], event["reason"]) == (1, "withdraw_consent")
+
+
+def test_withdrawal_finds_an_interview_missing_from_the_index(store, capsys):
+    listed = disabled_interview(store)
+    lost = disabled_interview(store, finish=False, upto="dis_disclose")
+    drop_from_index(store, lost)
+    code, out, err = run(store, capsys, "withdraw-consent", listed, "--health", "--yes")
+    assert code == 0, err
+    assert lost in out
+    assert "не найдено в указателе поиска, найдено просмотром всех файлов: 1" in out
+    assert "Отзыв согласия записан в 2 интервью" in out
+    assert "disability_group" not in store.interview_path(lost).read_text("utf-8")
+    assert {s["id"] for s in store.find("Соколов")} == {listed, lost}  # the index is mended
 
 
 def test_withdrawing_all_consent_points_to_delete_client(store, capsys):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from tui.commands import Handler, add_data_dir, err, open_store
 
 if TYPE_CHECKING:
-    from tui.core.lifecycle import DataPolicy, Removal
+    from tui.core.lifecycle import ClientInterviews, CopiesRemoved, DataPolicy, Removal
     from tui.core.store import Store
 
 RESTORE_HELP = """\
@@ -51,8 +51,12 @@ def register(sub: Any) -> dict[str, Handler]:
             "(да/нет — «да»/«нет», несколько вариантов — через «;»); планы не выгружаются.\n\n"
             "--no-personal: без фамилии, имени, отчества, телефона и даты рождения (остаётся год "
             "рождения), без ответов свободным текстом и сведений о здоровье, без текстов планов и "
-            "причин решений инспектора. Номера интервью и client_key (один клиент — один ключ в "
-            "пределах одной выгрузки) остаются для подсчётов, как и группы клиента. Это "
+            "причин решений инспектора. Не выгружается ничего, что выдаёт сведения о здоровье: "
+            "группы, которые определяются по ним (например, «Инвалиды»), — ни принадлежность, ни "
+            "решения инспектора; ответы на вопросы модулей этих групп; ответ об отдельном согласии "
+            "и записи о его отзыве. Даты в ответах (рождение младшего ребёнка, освобождение и т. п.) "
+            "выгружаются только годом. Номера интервью и client_key (один клиент — один ключ в "
+            "пределах одной выгрузки) остаются для подсчётов, как и остальные группы клиента. Это "
             "обезличенные, но не анонимные данные: храните их как служебные."
         ),
     )
@@ -68,8 +72,9 @@ def register(sub: Any) -> dict[str, Handler]:
         description=(
             "Загружает интервью из полной выгрузки («sobesednik export», JSON Lines) с их номерами и "
             "всем содержимым и добавляет их в указатель поиска. Интервью, которые уже есть в "
-            "хранилище, не меняются (и считаются); интервью, удалённые по просьбе клиента или "
-            "очисткой по сроку, не возвращаются. Строка с ошибкой называется (ФАЙЛ:строка: что "
+            "хранилище, не меняются (и считаются); интервью, удалённые по просьбе клиента, "
+            "очисткой по сроку или на начальном экране, не возвращаются. Строка с ошибкой "
+            "называется (ФАЙЛ:строка: что "
             "не так) и не загружается. Выгрузка без персональных данных не принимается."
         ),
     )
@@ -98,9 +103,12 @@ def register(sub: Any) -> dict[str, Handler]:
         description=(
             "Удаляет все интервью клиента (с ответами, планами и записями в указателе поиска): "
             "клиент определяется по интервью с номером ID — фамилия, имя, отчество и дата "
-            "рождения. Перед удалением показывает интервью и просит подтверждения. Интервью, "
-            "открытое в другом окне, не удаляется: закройте его и повторите. В журнале действий "
-            "остаются только номера и число удалённых интервью."
+            "рождения; указатель поиска проверяется просмотром всех файлов интервью. Перед "
+            "удалением показывает интервью и просит подтверждения. Интервью, открытое в другом "
+            "окне, не удаляется: закройте его и повторите. Удаляются и копии этих интервью, "
+            "отложенные «sobesednik doctor» в damaged/. Резервные копии (backups/) не изменяются: "
+            "команда называет те, где данные клиента остались. В журнале действий остаются только "
+            "номера и число удалённых интервью."
         ),
     )
     add_data_dir(delete)
@@ -114,7 +122,8 @@ def register(sub: Any) -> dict[str, Handler]:
             "Удаляет интервью, последнее изменение которых (создание, ответ, завершение) было "
             "раньше срока хранения. Срок — параметр retention_months сценариев (groups.yaml) "
             "или --older-than. Перед удалением показывает, сколько интервью будет удалено, и "
-            "просит подтверждения. Интервью, открытое в другом окне, не удаляется."
+            "просит подтверждения. Интервью, открытое в другом окне, не удаляется. Удаляются и "
+            "копии удалённых интервью в damaged/; резервные копии, где они остались, называются."
         ),
     )
     add_data_dir(purge)
@@ -132,7 +141,9 @@ def register(sub: Any) -> dict[str, Handler]:
             "его интервью удаляются ответы, отмеченные в сценариях «special: health» (вместе с "
             "прежними значениями), ответ о согласии записывается как «нет» (кто и когда), "
             "удаляются основания группы «Инвалиды» и тексты выданных планов с этими сведениями; "
-            "в интервью остаётся запись об отзыве.\n"
+            "в интервью остаётся запись об отзыве. Копии этих интервью, отложенные «sobesednik "
+            "doctor» в damaged/, удаляются целиком: очистить повреждённый файл надёжно нельзя. "
+            "Резервные копии не изменяются: команда называет те, где сведения остались.\n"
             "--all: отзыв согласия на обработку персональных данных в целом — данные клиента "
             "удаляет команда «sobesednik delete-client ID»."
         ),
@@ -213,11 +224,32 @@ def _date(iso: Any) -> str:
     return f"{text[8:10]}.{text[5:7]}.{text[:4]}" if len(text) >= 10 else "—"
 
 
-def _backups_note(store: Store) -> None:
-    folder = store.root / "backups"
-    if folder.is_dir() and any(folder.iterdir()):
-        err(f"Внимание: резервные копии в {folder} и сделанные раньше выгрузки ещё содержат эти "
-            "данные, пока их не удалят.")
+def _backups_note(store: Store, iids: list[str], what: str) -> None:
+    """Name the backups that still hold ``what`` of the interviews ``iids``: they are not
+    edited, and the user must know of them."""
+    from tui.core.lifecycle import backups_holding
+
+    found = backups_holding(store, iids)
+    if found.holding:
+        err(f"Внимание: {what} остаются в резервных копиях (они не изменяются; удалите их или "
+            "храните под замком, пока они нужны):")
+        for path in found.holding:
+            err(f"  {path}")
+    for path in found.unreadable:
+        err(f"Резервная копия {path} не читается: проверьте её вручную, в ней могут быть {what}.")
+    err(f"Выгрузки с персональными данными (sobesednik export), сделанные раньше, тоже могут "
+        f"содержать {what}.")
+
+
+def _copies_note(copies: CopiesRemoved, whose: str, why: str = "") -> None:
+    """Say how many copies set aside by ``doctor`` went, and which could not."""
+    n = len(copies.removed)
+    if n:
+        verb = "Удалена" if n % 10 == 1 and n % 100 != 11 else "Удалено"
+        what = _count(n, "повреждённая копия", "повреждённые копии", "повреждённых копий")
+        print(f"{verb} {what} {whose} из damaged/{why}.")
+    for problem in copies.problems:
+        err(f"Не удалена копия в damaged/: {problem}")
 
 
 # --------------------------------------------------------------------------- export, import
@@ -304,26 +336,29 @@ def cmd_backup(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- removing
 
 
-def _show_client(store: Store, iid: str) -> list[dict[str, Any]]:
-    """Print whose interviews these are (surname, initials, birth date) and list them."""
-    from tui.core.storage import StoreError
+def _show_client(store: Store, iid: str) -> ClientInterviews:
+    """Find the client's interviews (the index, confirmed by reading every file), print
+    whose they are (surname, initials, birth date) and list them."""
+    from tui.core.lifecycle import find_client
 
-    interviews = store.client_interviews(iid)
-    if not interviews:
-        raise StoreError(f"Интервью {iid} не найдено в {store.root}.")
-    client = interviews[0]["client"]
+    err("Поиск интервью клиента: просматриваются все файлы интервью…")
+    found = find_client(store, iid)
+    client = next(s for s in found.interviews if s["id"] == iid)["client"]
     initials = "".join(f" {str(client[k])[0]}." for k in ("first_name", "middle_name") if client.get(k))
     who = f"{client.get('last_name', '—')}{initials}"
     if client.get("birth_date"):
         who += f", дата рождения {_date(client['birth_date'])}"
     print(f"Клиент: {who}")
-    print(f"Интервью клиента: {len(interviews)}")
-    for s in sorted(interviews, key=lambda s: s["id"]):
+    print(f"Интервью клиента: {len(found.interviews)}")
+    for s in found.interviews:
         state = "завершено" if s.get("status") == "complete" else "не завершено"
-        print(f"  {s['id']}  {_date(s.get('interview_date'))}  {state}")
-    for damaged in store.damaged:
+        mark = "  (нет в указателе поиска)" if s["id"] in found.by_scan else ""
+        print(f"  {s['id']}  {_date(s.get('interview_date'))}  {state}{mark}")
+    if found.by_scan:
+        print(f"Из них не найдено в указателе поиска, найдено просмотром всех файлов: {len(found.by_scan)}.")
+    for damaged in found.damaged:
         err(f"Не прочитано и не будет изменено (может быть интервью этого клиента): {damaged}")
-    return interviews
+    return found
 
 
 def _report_busy(result: Removal | Any, what: str = "Не удалено") -> None:
@@ -335,20 +370,21 @@ def cmd_delete_client(args: argparse.Namespace) -> int:
     from tui.core.lifecycle import delete_client
 
     store = open_store(args)
-    interviews = _show_client(store, args.id)
-    n = len(interviews)
+    found = _show_client(store, args.id)
+    n = len(found.interviews)
     if not args.yes and not _confirm(
         f"Удалить {'все ' if n > 1 else ''}{_count(n, 'интервью', 'интервью', 'интервью')} клиента со "
         "всеми ответами и планами? Это необратимо. Введите «да»: "
     ):
         err("Ничего не удалено.")
         return 1
-    result = delete_client(store, args.id, by=_by(args), iids=[s["id"] for s in interviews])
+    result = delete_client(store, args.id, by=_by(args), found=found)
     _report_busy(result)
     print(f"Удалено {_count(len(result.removed), 'интервью', 'интервью', 'интервью')} клиента.")
+    _copies_note(result.copies, "интервью клиента")
     if result.removed:
-        _backups_note(store)
-    return 1 if result.busy else 0
+        _backups_note(store, result.removed, "данные клиента")
+    return 1 if result.busy or result.copies.problems else 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
@@ -397,9 +433,10 @@ def cmd_purge(args: argparse.Namespace) -> int:
     for iid in result.kept:
         err(f"Оставлено {iid}: изменилось, пока шла очистка.")
     print(f"Удалено {_count(len(result.removed), 'интервью', 'интервью', 'интервью')}.")
+    _copies_note(result.copies, "удалённых интервью")
     if result.removed:
-        _backups_note(store)
-    return 1 if result.busy or damaged else 0
+        _backups_note(store, result.removed, "данные удалённых интервью")
+    return 1 if result.busy or damaged or result.copies.problems else 0
 
 
 def _bundle_params(args: argparse.Namespace) -> dict[str, Any] | None:
@@ -416,7 +453,7 @@ def _bundle_params(args: argparse.Namespace) -> dict[str, Any] | None:
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
     from tui.core.lifecycle import HEALTH, check_withdrawable, read_record, special_answers, withdraw_consent
-    from tui.core.storage import DamagedFileError
+    from tui.core.storage import DamagedFileError, StoreError
 
     if args.all:
         err(
@@ -431,11 +468,11 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
         return 2
     check_withdrawable(policy, HEALTH)
     store = open_store(args)
-    interviews = _show_client(store, args.id)
+    client = _show_client(store, args.id)
     found = 0
-    for s in interviews:
+    for iid in client.ids:
         try:
-            record = read_record(store, store.interview_path(s["id"]))
+            record = read_record(store, store.interview_path(iid))
         except DamagedFileError as exc:
             err(f"Не будет изменено: {exc}")
             continue
@@ -445,14 +482,19 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     if not args.yes and not _confirm("Записать отзыв согласия и удалить эти сведения? Введите «да»: "):
         err("Ничего не изменено.")
         return 1
-    result = withdraw_consent(store, policy, args.id, category=HEALTH, by=_by(args),
-                              iids=[s["id"] for s in interviews])
+    result = withdraw_consent(store, policy, args.id, category=HEALTH, by=_by(args), found=client)
     _report_busy(result, "Не изменено")
     for damaged in result.damaged:
         err(f"Не изменено: {damaged}")
     print(f"Отзыв согласия записан в {_count(len(result.changed), 'интервью', 'интервью', 'интервью')}: "
           f"удалено ответов со сведениями о здоровье — {result.answers}, "
           f"текстов планов с ними — {result.plans}.")
+    _copies_note(result.copies, "интервью клиента",
+                 " целиком: очистить их от сведений о здоровье надёжно нельзя")
+    for iid in client.by_scan:  # the index lost them: put them back
+        with contextlib.suppress(StoreError):
+            store.reindex_interview(iid)
     if result.answers or result.plans:
-        _backups_note(store)
-    return 1 if result.busy or result.damaged else 0
+        held = [iid for iid, answers, plans in result.changed if answers or plans]
+        _backups_note(store, held, "сведения о здоровье клиента")
+    return 1 if result.busy or result.damaged or result.copies.problems else 0

@@ -8,8 +8,16 @@ short write lock one interview at a time, and first takes the interview's lease:
 interview open in another window is left alone and named.
 
 What is personal comes from the scripts (:class:`DataPolicy`): the identity answers, the
-free-text answers (text, long text, phone) and the answers marked ``special`` (health).
-The audit trail gets ids and counts, never a name or an answer.
+free-text answers (text, long text, phone), the answers marked ``special`` (health) and
+what reveals them (the groups decided from them, the questions of those groups' modules,
+the separate consent to them); the exact dates of other answers are personal too (an
+export without personal data keeps their year). The audit trail gets ids and counts,
+never a name or an answer.
+
+Deleting a client, purging and withdrawing a consent also remove the copies of the
+interviews concerned that ``doctor`` set aside in ``damaged/`` (a damaged file cannot be
+edited reliably); the backups under ``backups/`` are never edited, only named
+(:func:`backups_holding`).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import re
 import secrets
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -49,6 +58,7 @@ from tui.core.store import (
     SCHEMA_VERSION,
     InterviewBusyError,
     Store,
+    StoredInterview,
     client_id,
     now_iso,
 )
@@ -61,8 +71,9 @@ EXPORT_VERSION = 1
 FORMATS = ("jsonl", "csv")
 #: Question types whose answers are free text a person typed: personal by nature.
 FREE_TEXT_TYPES = frozenset({"text", "long_text", "phone"})
-#: Audit actions after which an interview must not come back by an import.
-GONE_ACTIONS = frozenset({"delete_client", "purge"})
+#: Audit actions after which an interview must not come back by an import: deleted at the
+#: client's request, purged by age, discarded on the start screen (``Store.discard``).
+GONE_ACTIONS = frozenset({"delete_client", "purge", "discard"})
 #: What a backup holds, relative to the data directory (the index is rebuilt, leases,
 #: the lock, temporary files and earlier backups are left out).
 BACKUP_PARTS = (META_FILE, "interviews", "audit", "damaged")
@@ -80,7 +91,12 @@ _CSV_HEADER = (
     "scripts", "inspectors", "consent_at", "consent_text_version", "consent_how", "groups",
     "group_overrides", "consent_withdrawals", "plans_issued",
 )
+#: Left out of an export without personal data: a withdrawal of the consent to a special
+#: category tells that the client once gave it (and so, most likely, the data).
+_PERSONAL_HEADER = ("consent_withdrawals",)
 _MONTH = re.compile(r"^\d{6}$")
+_IID_NAME = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6,}$")
+_IID_BYTES = re.compile(rb"\d{8}-\d{6}-[0-9a-f]{6,}")
 
 
 # --------------------------------------------------------------------------- what is personal
@@ -100,6 +116,9 @@ class DataPolicy:
     consent: dict[str, str] = field(default_factory=dict)
     #: special category -> ids of the groups whose rules or reasons read its answers
     special_groups: dict[str, set[str]] = field(default_factory=dict)
+    #: questions of the modules of those groups: asked only of their members, an answer
+    #: tells the membership (and so the special-category data it was decided from)
+    revealing: set[str] = field(default_factory=set)
 
     @classmethod
     def from_bundle(cls, bundle: Bundle) -> DataPolicy:
@@ -135,20 +154,39 @@ class DataPolicy:
                 category = policy.special.get(name)
                 if category:
                     policy.special_groups.setdefault(category, set()).add(g.id)
+        hidden = policy.hidden_groups
+        for module in bundle.modules:
+            if module.group in hidden:
+                policy.revealing |= {i.id for i in module.items() if i.is_question}
         return policy
+
+    @property
+    def hidden_groups(self) -> set[str]:
+        """The groups decided from a special category of data, whatever the category."""
+        return set().union(*self.special_groups.values())
 
     def special_ids(self, category: str) -> set[str]:
         return {qid for qid, c in self.special.items() if c == category}
 
     def keeps(self, qid: str) -> bool:
         """Whether an export without personal data keeps the answer to ``qid``: not an
-        identity answer, not free text, not a special category, and a known question (an
-        answer to a question the scripts no longer have cannot be judged)."""
+        identity answer, not free text, not a special category nor the consent to one, not
+        a question only members of a group decided from such data are asked, and a known
+        question (an answer to a question the scripts no longer have cannot be judged)."""
         qtype = self.questions.get(qid)
         return (
             qtype is not None and qtype not in FREE_TEXT_TYPES and qid not in IDENTITY_FIELDS
-            and qid not in self.special
+            and qid not in self.special and qid not in self.consent.values()
+            and qid not in self.revealing
         )
+
+    def plain_value(self, qid: str, value: Any) -> Any:
+        """An answer as an export without personal data gives it: a date by its year only
+        (an exact date — a child's birth, a release from custody — helps to find a person)."""
+        if self.questions.get(qid) == "date":
+            text = str(value or "")
+            return int(text[:4]) if re.match(r"^\d{4}-", text) else None
+        return value
 
 
 # --------------------------------------------------------------------------- reading files
@@ -239,7 +277,10 @@ def export_line(record: dict[str, Any], *, personal: bool, policy: DataPolicy | 
     """One interview as an export object. With ``personal`` everything is kept, as stored
     (an import restores it). Without: no names, phone, birth date (its year is kept), no
     free-text or special-category answer, no plan text, no reasons typed by inspectors;
-    a ``client_key`` (a hash keyed by ``salt``) lets one export count clients."""
+    a ``client_key`` (a hash keyed by ``salt``) lets one export count clients. Nothing
+    is given of the groups decided from special-category data (membership, confirmation,
+    the inspector's override) nor of the questions of their modules; dates of answers are
+    given as their year; consent withdrawals are left out."""
     if personal:
         return {"export": {"version": EXPORT_VERSION, "personal": True}, "id": record["id"],
                 "header": record["header"], "answers": record["answers"], "plans": record["plans"]}
@@ -249,16 +290,22 @@ def export_line(record: dict[str, Any], *, personal: bool, policy: DataPolicy | 
     identity = identity_of(record)
     cid = client_id(identity)
     birth = str(identity.get("birth_date") or "")
-    header = {k: copy.deepcopy(h[k]) for k in _PLAIN_HEADER if k in h}
+    hidden = policy.hidden_groups
+    header = {k: copy.deepcopy(h[k]) for k in _PLAIN_HEADER if k in h and k not in _PERSONAL_HEADER}
     consent = h.get("consent")
     if isinstance(consent, dict):
         header["consent"] = {k: consent[k] for k in _CONSENT_KEYS if k in consent}
     if isinstance(h.get("groups"), list):
-        header["groups"] = [_plain_group(g) for g in h["groups"] if isinstance(g, dict)]
+        header["groups"] = [
+            _plain_group(g) for g in h["groups"] if isinstance(g, dict) and g.get("id") not in hidden
+        ]
+    confirmed = header.get("groups_confirmed")
+    if isinstance(confirmed, dict) and isinstance(confirmed.get("computed"), list):
+        confirmed["computed"] = [g for g in confirmed["computed"] if g not in hidden]
     if isinstance(h.get("group_overrides"), list):
         header["group_overrides"] = [
             {k: o.get(k) for k in ("group", "action", "by", "at")}
-            for o in h["group_overrides"] if isinstance(o, dict)
+            for o in h["group_overrides"] if isinstance(o, dict) and o.get("group") not in hidden
         ]
     return {
         "export": {"version": EXPORT_VERSION, "personal": False},
@@ -267,7 +314,8 @@ def export_line(record: dict[str, Any], *, personal: bool, policy: DataPolicy | 
         "birth_year": int(birth[:4]) if re.match(r"^\d{4}-", birth) else None,
         "header": header,
         "answers": [
-            {k: doc.get(k) for k in ("question", "value", "at", "by")}
+            {"question": doc["question"], "value": policy.plain_value(doc["question"], doc.get("value")),
+             "at": doc.get("at"), "by": doc.get("by")}
             for doc in record["answers"] if policy.keeps(doc["question"])
         ],
         "plans": [{k: p.get(k) for k in ("issued_at", "by")} for p in record["plans"]],
@@ -315,6 +363,7 @@ def export(
         writer = csv.writer(out)
         fixed = list(_CSV_HEADER)
         if not personal:
+            fixed = [k for k in fixed if k not in _PERSONAL_HEADER]
             fixed[1:1] = ["client_key", "birth_year"]
         writer.writerow(fixed + columns)
         for obj in lines():
@@ -649,6 +698,196 @@ def _add_to_archive(tar: tarfile.TarFile, arcname: str, path: Path) -> int:
     return 1
 
 
+# --------------------------------------------------------------------------- one client's interviews
+
+
+@dataclass
+class ClientInterviews:
+    """Every interview of one person, as :meth:`Store.client_interviews` lists them."""
+
+    interviews: list[dict[str, Any]] = field(default_factory=list)
+    #: ids missing from the index (a lost index write), found by reading every file
+    by_scan: list[str] = field(default_factory=list)
+    #: files that could not be read: they may be the person's
+    damaged: list[DamagedFileError] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        return [s["id"] for s in self.interviews]
+
+
+def find_client(store: Store, iid: str) -> ClientInterviews:
+    """The interviews of the person of ``iid`` (same surname, names and birth date): those
+    the index gives, confirmed by reading every interview file one at a time (memory stays
+    flat): an interview the index lost is found too, so a deletion or a withdrawal does not
+    report success while one survives. Oldest first."""
+    listed = store.client_interviews(iid)
+    if not listed:
+        raise StoreError(f"Интервью {iid} не найдено в {store.root}.")
+    found = ClientInterviews(list(listed), damaged=list(store.damaged))
+    cid = next((s["client_id"] for s in listed if s["id"] == iid), None)
+    if cid is not None:  # without a birth date the person is known by this interview only
+        known = set(found.ids)
+        for item in records(store):
+            if isinstance(item, DamagedFileError):
+                if all(d.path != item.path for d in found.damaged):
+                    found.damaged.append(item)
+            elif item["id"] not in known and client_id(identity_of(item)) == cid:
+                answers = {doc["question"]: doc.get("value") for doc in item["answers"]}
+                found.interviews.append(StoredInterview(item["id"], item["header"], answers).summary())
+                found.by_scan.append(item["id"])
+    found.interviews.sort(key=lambda s: s["id"])
+    return found
+
+
+# --------------------------------------------------------------------------- copies elsewhere
+
+
+@dataclass
+class CopiesRemoved:
+    """The copies ``doctor`` set aside in ``damaged/`` that were removed."""
+
+    removed: list[Path] = field(default_factory=list)
+    #: what could not be removed, with the path, in Russian
+    problems: list[str] = field(default_factory=list)
+
+
+def _names_one_of(name: str, iids: set[str]) -> bool:
+    """Whether a file name is a copy of one of ``iids``: ``<id>.json``, ``<id>.json.2``
+    (a second copy set aside), ``.<id>.json.….tmp``."""
+    stem = name.lstrip(".").split(".", 1)[0]
+    return bool(_IID_NAME.match(stem)) and stem in iids
+
+
+def damaged_copies(store: Store, iids: Iterable[str]) -> list[Path]:
+    """The files under ``damaged/`` that are copies of the interviews ``iids``, and the
+    damaged index files set aside that name one of them (derived data, which holds names,
+    phones and birth dates: nothing is lost with them)."""
+    wanted, base = set(iids), store.root / "damaged"
+    if not wanted or not base.is_dir():
+        return []
+    out = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames.sort()
+        folder = Path(dirpath)
+        in_index = "index" in folder.relative_to(base).parts
+        for name in sorted(filenames):
+            path = folder / name
+            if _names_one_of(name, wanted) or (in_index and _mentions_one_of(path, wanted)):
+                out.append(path)
+    return out
+
+
+def _mentions_one_of(path: Path, iids: set[str]) -> bool:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return False
+    return any(m.decode() in iids for m in _IID_BYTES.findall(raw))
+
+
+def remove_damaged_copies(store: Store, iids: Iterable[str], *, by: str, reason: str) -> CopiesRemoved:
+    """Remove the copies of ``iids`` that ``doctor`` set aside (whole: a damaged file cannot
+    be edited reliably), and the folders they leave empty. The count is in the audit trail
+    first: a deletion that cannot be recorded does not happen."""
+    result = CopiesRemoved()
+    found = damaged_copies(store, iids)
+    if not found:
+        return result
+    store.audit("remove_damaged_copies", by, reason=reason, count=len(found))
+    base = store.root / "damaged"
+    for path in found:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            result.problems.append(describe_os_error(exc, path, "удалить"))
+            continue
+        result.removed.append(path)
+    for folder in sorted({p.parent for p in result.removed}, key=lambda f: -len(f.parts)):
+        while folder != base and folder.is_relative_to(base):
+            try:
+                folder.rmdir()
+            except OSError:
+                with contextlib.suppress(OSError):
+                    fsync_dir(folder)
+                break
+            folder = folder.parent
+    with contextlib.suppress(OSError):
+        fsync_dir(base)
+    return result
+
+
+@dataclass
+class BackupsHolding:
+    #: backups (archives, folders of migrations) with a file of one of the interviews
+    holding: list[Path] = field(default_factory=list)
+    #: archives that could not be read: they may hold them
+    unreadable: list[Path] = field(default_factory=list)
+
+
+def backups_holding(store: Store, iids: Iterable[str]) -> BackupsHolding:
+    """The backups that still hold a file of one of ``iids``: the archives and migration
+    folders under ``backups/`` and the archives written elsewhere (``backup --out``, known
+    from the audit trail). They are never edited: the user must know of them. Archives are
+    read as a stream, each up to its first match."""
+    wanted = set(iids)
+    result = BackupsHolding()
+    if not wanted:
+        return result
+    base = store.root / "backups"
+    candidates = sorted(base.iterdir()) if base.is_dir() else []
+    for path in _archives_in_audit(store):
+        if path.parent != base and path not in candidates:
+            candidates.append(path)
+    for path in candidates:
+        if path.is_dir():
+            if any(
+                _names_one_of(n, wanted) for _, _, names in os.walk(path) for n in names
+            ):
+                result.holding.append(path)
+        elif path.is_file() and path.name.endswith((".tar.gz", ".tgz", ".tar")):
+            try:
+                if _archive_holds(path, wanted):
+                    result.holding.append(path)
+            except (OSError, EOFError, tarfile.TarError, zlib.error):
+                result.unreadable.append(path)
+    return result
+
+
+def _archive_holds(path: Path, wanted: set[str]) -> bool:
+    with tarfile.open(path, "r|*") as tar:
+        for member in tar:
+            tar.members.clear()  # kept only for listing: memory stays flat
+            if member.isfile() and _names_one_of(Path(member.name).name, wanted):
+                return True
+    return False
+
+
+def _archives_in_audit(store: Store) -> list[Path]:
+    """The archives ``sobesednik backup`` wrote, by the audit trail, that still exist."""
+    out: list[Path] = []
+    folder = store.root / "audit"
+    for log in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        try:
+            with log.open("rb") as fh:
+                for line in fh:
+                    if b'"backup"' not in line:
+                        continue
+                    with contextlib.suppress(ValueError):
+                        event = json.loads(line)
+                        if isinstance(event, dict) and event.get("action") == "backup" and isinstance(
+                            event.get("path"), str
+                        ):
+                            path = Path(event["path"])
+                            if path.is_file() and path not in out:
+                                out.append(path)
+        except OSError:
+            continue
+    return out
+
+
 # --------------------------------------------------------------------------- removing interviews
 
 
@@ -659,6 +898,8 @@ class Removal:
     busy: list[tuple[str, str]] = field(default_factory=list)
     #: ids that no longer qualified when their turn came (changed meanwhile)
     kept: list[str] = field(default_factory=list)
+    #: the copies of the removed interviews that ``doctor`` had set aside
+    copies: CopiesRemoved = field(default_factory=CopiesRemoved)
 
 
 def remove_interviews(
@@ -690,13 +931,16 @@ def remove_interviews(
     return result
 
 
-def delete_client(store: Store, iid: str, *, by: str, iids: Iterable[str] | None = None) -> Removal:
-    """Delete every interview of the client of ``iid`` (found by name and birth date), or
-    the interviews ``iids`` of that client that were shown to the person who confirmed."""
-    if iids is None:
-        iids = [s["id"] for s in store.client_interviews(iid)]
-    result = remove_interviews(store, iids, by=by, reason="delete_client")
-    store.audit("delete_client_request", by, iid=iid, count=len(result.removed), busy=len(result.busy))
+def delete_client(store: Store, iid: str, *, by: str, found: ClientInterviews | None = None) -> Removal:
+    """Delete every interview of the client of ``iid`` (found by name and birth date, see
+    :func:`find_client`), or those of ``found``, as shown to the person who confirmed; and
+    the copies of them that ``doctor`` set aside."""
+    if found is None:
+        found = find_client(store, iid)
+    result = remove_interviews(store, found.ids, by=by, reason="delete_client")
+    result.copies = remove_damaged_copies(store, result.removed, by=by, reason="delete_client")
+    store.audit("delete_client_request", by, iid=iid, count=len(result.removed), busy=len(result.busy),
+                by_scan=len(found.by_scan), damaged_copies=len(result.copies.removed))
     return result
 
 
@@ -732,8 +976,9 @@ def purge(store: Store, iids: Iterable[str], cutoff: datetime, *, by: str, month
         return moment is not None and moment < cutoff
 
     result = remove_interviews(store, iids, by=by, reason="purge", still=still_old)
+    result.copies = remove_damaged_copies(store, result.removed, by=by, reason="purge")
     store.audit("purge_run", by, count=len(result.removed), months=months, before=cutoff.isoformat(),
-                busy=len(result.busy), kept=len(result.kept))
+                busy=len(result.busy), kept=len(result.kept), damaged_copies=len(result.copies.removed))
     return result
 
 
@@ -747,6 +992,8 @@ class Withdrawal:
     busy: list[tuple[str, str]] = field(default_factory=list)
     #: files that could not be read: not changed (``doctor`` sets them aside)
     damaged: list[DamagedFileError] = field(default_factory=list)
+    #: the copies of the changed interviews that ``doctor`` had set aside: removed whole
+    copies: CopiesRemoved = field(default_factory=CopiesRemoved)
 
     @property
     def answers(self) -> int:
@@ -771,19 +1018,20 @@ def special_answers(record: dict[str, Any], policy: DataPolicy, category: str) -
 
 
 def withdraw_consent(store: Store, policy: DataPolicy, iid: str, *, category: str = HEALTH,
-                     by: str, iids: Iterable[str] | None = None) -> Withdrawal:
+                     by: str, found: ClientInterviews | None = None) -> Withdrawal:
     """The client of ``iid`` withdrew the separate consent to ``category``: in each of
     their interviews remove the answers of that category with their earlier values, record
     the consent answer as «no» (who, when), drop what was decided from those answers (the
     group's facts and reason, the inspector's override of that group, the issued plan's
     text when it holds them) and keep a withdrawal record in the header. The index holds
-    nothing of these answers and is not touched. ``iids``: the client's interviews, when
-    they were already listed."""
+    nothing of these answers and is not touched. The copies of those interviews that
+    ``doctor`` set aside are removed whole: a damaged file cannot be scrubbed reliably.
+    ``found``: the client's interviews, when they were already listed (:func:`find_client`)."""
     check_withdrawable(policy, category)
-    if iids is None:
-        iids = [s["id"] for s in store.client_interviews(iid)]
+    if found is None:
+        found = find_client(store, iid)
     result = Withdrawal()
-    for one in iids:
+    for one in found.ids:
         if not store.interview_path(one).exists():
             continue  # removed since it was listed
         try:
@@ -800,6 +1048,8 @@ def withdraw_consent(store: Store, policy: DataPolicy, iid: str, *, category: st
             lease.release()
         result.changed.append((one, removed, plans))
         store.audit("withdraw_consent", by, iid=one, category=category, removed=removed, plans=plans)
+    result.copies = remove_damaged_copies(store, [c[0] for c in result.changed], by=by,
+                                          reason="withdraw_consent")
     return result
 
 
