@@ -274,6 +274,8 @@ class Store:
             yield
         finally:
             self._lock_depth = 0
+            with contextlib.suppress(OSError):  # not ours any more: never blame us for a holder
+                os.pwrite(self._lock_fd, b" " * 24 + b"\n", 0)
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _busy_message(self) -> str:
@@ -394,8 +396,11 @@ class Store:
                 if not path.exists():
                     break
             self._mkdir(path.parent)
+            self._journal_quietly(iid)  # write-ahead, as for an identity answer
             self._db(path).table("interview").insert({"id": iid, **header})
-            self._maintain_index(iid, lambda: self._index("drafts").insert({"iid": iid, "created_at": now}))
+            self._maintain_index(
+                iid, lambda: self._index("drafts").insert({"iid": iid, "created_at": now}), journaled=True
+            )
         self._audit_quietly("create", inspector, iid=iid, mode=mode)
         return iid
 
@@ -431,11 +436,17 @@ class Store:
             if key is None:
                 key = str(max((int(k) for k in answers if k.isdigit()), default=0) + 1)
             answers[key] = record
+            after = _identity_of(answers.values()) if before is not None else None
+            reindex = before is not None and self._entries(iid, before) != self._entries(iid, after or {})
+            if reindex:
+                # Write-ahead: the journal names the interview before its file changes, so a
+                # kill between the file and the buckets is mended by the next open.
+                self._journal_quietly(iid)
             header = {**data["interview"]["1"], "updated_at": now}
             # New containers for what changes: the cached copy stays as on disk until written.
             storage.write({**data, "answers": answers, "interview": {**data["interview"], "1": header}})
-            if before is not None:
-                self._update_index(iid, before, _identity_of(answers.values()))
+            if reindex:
+                self._update_index(iid, before or {}, after or {}, journaled=True)
 
     def add_inspector(self, iid: str, inspector: str) -> None:
         """Record that ``inspector`` opened the interview (resumed it, perhaps after another)."""
@@ -494,9 +505,12 @@ class Store:
             plans[str(max((int(k) for k in plans if k.isdigit()), default=0) + 1)] = {
                 "issued_at": now, "by": by, "markdown": plan,
             }
+            self._journal_quietly(iid)  # write-ahead: the drafts list follows the file
             # Status and plan in one write: never «complete» without the plan it issued.
             storage.write({**data, "interview": {**data["interview"], "1": header}, "plans": plans})
-            self._maintain_index(iid, lambda: self._index("drafts").remove(Query().iid == iid))
+            self._maintain_index(
+                iid, lambda: self._index("drafts").remove(Query().iid == iid), journaled=True
+            )
             if self._journal_lines >= JOURNAL_CHECKPOINT:
                 self._checkpoint()
         self._audit_quietly("complete", by, iid=iid)
@@ -573,15 +587,19 @@ class Store:
         self._touched.add(path)
         return TinyDB(path, storage=AtomicJSONStorage, durable=False, cache=False).table("_default")
 
-    def _maintain_index(self, iid: str, change: Callable[[], Any]) -> None:
-        """Change the index after the interview file is durable. A failure here (a damaged
-        bucket, a full disk) must not fail the answer: it becomes a warning, and the journal
-        keeps the interview so that the next process to open the store mends its entries."""
+    def _journal_quietly(self, iid: str) -> None:
         try:
             self._journal(iid)
         except StoreError as exc:
             self.warnings.append(str(exc))
             self._index_failed = True
+
+    def _maintain_index(self, iid: str, change: Callable[[], Any], *, journaled: bool = False) -> None:
+        """Change the index after the interview file is durable. A failure here (a damaged
+        bucket, a full disk) must not fail the answer: it becomes a warning, and the journal
+        keeps the interview so that the next process to open the store mends its entries."""
+        if not journaled:
+            self._journal_quietly(iid)
         try:
             change()
         except (StoreError, OSError) as exc:
@@ -716,7 +734,9 @@ class Store:
             out["birth"] = (birth, {"iid": iid})
         return out
 
-    def _update_index(self, iid: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+    def _update_index(
+        self, iid: str, before: dict[str, Any], after: dict[str, Any], *, journaled: bool = False
+    ) -> None:
         old, new = self._entries(iid, before), self._entries(iid, after)
         if old == new:
             return
@@ -731,7 +751,7 @@ class Store:
                 if n is not None:
                     _put(self._bucket(kind, n[0]), n[1])
 
-        self._maintain_index(iid, change)
+        self._maintain_index(iid, change, journaled=journaled)
 
     def _remove_entry(self, kind: str, key: str, iid: str) -> None:
         """Remove ``iid`` from a bucket; an emptied bucket goes too: its name is personal
