@@ -571,9 +571,9 @@ class Store:
     # ------------------------------------------------------------------ index
 
     def _index(self, name: str) -> Any:
-        """A derived index file (``drafts``) as a TinyDB table, read afresh each time."""
+        """A derived index file (``drafts``) as a TinyDB table."""
         path = self._mkdir(self.root / "index") / f"{name}.json"
-        return TinyDB(path, storage=AtomicJSONStorage, cache=False).table("_default")
+        return TinyDB(path, storage=AtomicJSONStorage).table("_default")
 
     def bucket_path(self, kind: str, key: str) -> Path:
         """Where the index bucket ``key`` of ``kind`` lives. Surname buckets are split by
@@ -585,7 +585,7 @@ class Store:
         path = self.bucket_path(kind, key)
         self._mkdir(path.parent)
         self._touched.add(path)
-        return TinyDB(path, storage=AtomicJSONStorage, durable=False, cache=False).table("_default")
+        return TinyDB(path, storage=AtomicJSONStorage, durable=False).table("_default")
 
     def _journal_quietly(self, iid: str) -> None:
         try:
@@ -950,7 +950,7 @@ class Store:
     def _read_bucket(self, path: Path) -> list[dict[str, Any]]:
         """The entries of an index file; a hand-edited entry without an id is skipped."""
         try:
-            docs = TinyDB(path, storage=AtomicJSONStorage, cache=False).table("_default").all()
+            docs = TinyDB(path, storage=AtomicJSONStorage).table("_default").all()
             return [dict(d) for d in docs if isinstance(d.get("iid"), str)]
         except DamagedFileError as exc:
             if all(d.path != exc.path for d in self.damaged):
@@ -1017,8 +1017,8 @@ class Store:
             if not path.exists():
                 continue
             iids += [d["iid"] for d in self._read_bucket(path) if names_match(d)]
-            if len(iids) >= 20 * limit:
-                break
+            if len(iids) >= 2 * limit:
+                break  # enough: the surname typed in full comes first, then those that begin so
         return self._summaries(
             iids, limit,
             lambda s: norm_text(s["client"].get("last_name")).startswith(surname)
