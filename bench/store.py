@@ -36,7 +36,8 @@ reached its first question.
 
 On 2 cores: about 3.5 minutes at the default sizes (1,000 and 10,000). ``--sizes 100000``
 takes about 15 minutes more (2.5 of them to populate, most of the rest the baseline, whose
-every call reads, and every save also rewrites, a 450 MB file) and 2 GB of memory at peak.
+every call reads, and every save also rewrites, a 450 MB file) and 2 GB of memory at peak;
+with ``--no-baseline`` 100,000 takes about 3 minutes.
 """
 
 from __future__ import annotations
