@@ -410,13 +410,7 @@ class Store:
         The answer and the header's ``updated_at`` go to disk in one write of the interview
         file (through its TinyDB storage: the Table API would write once per table)."""
         with self._locked():
-            path = self.interview_path(iid)
-            storage = AtomicJSONStorage(path)
-            data = storage.read()
-            if data is None:
-                raise StoreError(f"Интервью {iid} не найдено в {self.root}.")
-            if "1" not in data.get("interview", {}):
-                raise DamagedFileError(path, "нет заголовка интервью")
+            storage, data = self._interview_data(iid)
             answers = dict(data.get("answers") or {})
             key, old = next(
                 ((k, d) for k, d in answers.items() if isinstance(d, dict) and d.get("question") == qid),
@@ -434,7 +428,7 @@ class Store:
                 ]
             before = _identity_of(answers.values()) if qid in IDENTITY_FIELDS else None
             if key is None:
-                key = str(max((int(k) for k in answers if k.isdigit()), default=0) + 1)
+                key = _next_doc_id(answers)
             answers[key] = record
             after = _identity_of(answers.values()) if before is not None else None
             reindex = before is not None and self._entries(iid, before) != self._entries(iid, after or {})
@@ -447,6 +441,17 @@ class Store:
             storage.write({**data, "answers": answers, "interview": {**data["interview"], "1": header}})
             if reindex:
                 self._update_index(iid, before or {}, after or {}, journaled=True)
+
+    def _interview_data(self, iid: str) -> tuple[AtomicJSONStorage, dict[str, Any]]:
+        """The storage of an interview file and its parsed content, for one write of it."""
+        path = self.interview_path(iid)
+        storage = AtomicJSONStorage(path)
+        data = storage.read()
+        if data is None:
+            raise StoreError(f"Интервью {iid} не найдено в {self.root}.")
+        if "1" not in data.get("interview", {}):
+            raise DamagedFileError(path, "нет заголовка интервью")
+        return storage, data
 
     def add_inspector(self, iid: str, inspector: str) -> None:
         """Record that ``inspector`` opened the interview (resumed it, perhaps after another)."""
@@ -492,17 +497,11 @@ class Store:
         """Finish the interview and keep the plan issued to the client."""
         now = now_iso()
         with self._locked():
-            path = self.interview_path(iid)
-            storage = AtomicJSONStorage(path)
-            data = storage.read()
-            if data is None:
-                raise StoreError(f"Интервью {iid} не найдено в {self.root}.")
-            if "1" not in data.get("interview", {}):
-                raise DamagedFileError(path, "нет заголовка интервью")
+            storage, data = self._interview_data(iid)
             header = {**data["interview"]["1"], "status": COMPLETE, "completed_at": now,
                       "completed_by": by, "updated_at": now, "groups": groups}
             plans = dict(data.get("plans") or {})
-            plans[str(max((int(k) for k in plans if k.isdigit()), default=0) + 1)] = {
+            plans[_next_doc_id(plans)] = {
                 "issued_at": now, "by": by, "markdown": plan,
             }
             self._journal_quietly(iid)  # write-ahead: the drafts list follows the file
@@ -1083,6 +1082,11 @@ _ENTRY_FIELDS = {
 }
 
 
+def _next_doc_id(table: dict[str, Any]) -> str:
+    """The id TinyDB would give the next document of a raw table."""
+    return str(max((int(k) for k in table if k.isdigit()), default=0) + 1)
+
+
 def _identity_of(answers: Iterable[Any]) -> dict[str, Any]:
     """The identity answers among answer documents."""
     out: dict[str, Any] = {}
@@ -1110,13 +1114,3 @@ def _put(table: Any, entry: dict[str, Any]) -> None:
 def bucket_rel(kind: str, key: str) -> str:
     """An index bucket's path inside ``index/`` (surnames are split by first letter)."""
     return f"{kind}/{key[0]}/{key}.json" if kind == "name" else f"{kind}/{key}.json"
-
-
-def read_meta_version(root: Path) -> int | None:
-    """The schema version recorded in ``root`` (``None`` when there is none)."""
-    path = root / META_FILE
-    if not path.exists():
-        return None
-    data = read_json(path)
-    doc = (data.get("meta") or {}).get("1") if isinstance(data, dict) else None
-    return doc.get("schema_version") if isinstance(doc, dict) else None
