@@ -3,6 +3,8 @@ begun by another inspector), reading a finished one's plan; a kiosk shows none o
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Markdown, Static
 
@@ -367,8 +369,9 @@ async def test_an_index_that_cannot_be_written_is_reported_and_the_interview_goe
 ) -> None:
     from tests.test_app import answer_until
 
-    (store.root / "index").mkdir(exist_ok=True)
-    (store.root / "index" / "drafts.json").write_text("{", "utf-8")  # damaged by hand
+    drafts = store.bucket_path("drafts", date.today().strftime("%Y%m"))
+    drafts.parent.mkdir(parents=True, exist_ok=True)
+    drafts.write_text("{", "utf-8")  # damaged by hand
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         session = await answer_until(pilot, app, "first_name")

@@ -238,7 +238,7 @@ def test_a_deleted_index_bucket_is_rebuilt_and_the_client_is_found_again(root, c
 
 def test_a_damaged_drafts_list_is_set_aside_and_rebuilt(root, capsys):
     iids = make_store(root)
-    drafts = root / "index" / "drafts.json"
+    drafts = Store(root).bucket_path("drafts", iids["Ёлкина"][:6])
     drafts.write_text('{"_default": {"1": {"iid": ', encoding="utf-8")
     store = Store(root)
     assert store.unfinished() == [] and store.damaged[0].path == drafts
@@ -246,7 +246,7 @@ def test_a_damaged_drafts_list_is_set_aside_and_rebuilt(root, capsys):
     code, out, _ = doctor(capsys, root)
     assert code == 0
     assert f"{drafts}: файл указателя повреждён" in out
-    assert set_aside_copies(root) == {"index/drafts.json": b'{"_default": {"1": {"iid": '}
+    assert set_aside_copies(root) == {f"index/drafts/{drafts.name}": b'{"_default": {"1": {"iid": '}
     store = Store(root)
     assert {s["id"] for s in store.unfinished()} == {iids["Ёлкина"], iids["Кузнецова"]}
     store.close()
@@ -256,7 +256,7 @@ def test_check_only_leaves_the_tree_byte_identical(root, capsys):
     iids = make_store(root)
     Store(root).interview_path(iids["Смирнова"]).write_text("{", encoding="utf-8")
     (root / "index" / "phone" / "1234.json").unlink()
-    (root / "index" / "drafts.json").write_text("[]", encoding="utf-8")
+    Store(root).bucket_path("drafts", iids["Ёлкина"][:6]).write_text("[]", encoding="utf-8")
     (root / "interviews" / "readme.txt").write_text("заметка", encoding="utf-8")
     (root / "sobesednik.json").write_text("не JSON", encoding="utf-8")
     before = tree(root)

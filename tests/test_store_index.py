@@ -221,18 +221,96 @@ def test_rebuilding_the_index_keeps_the_journal_of_a_running_process(tmp_path: P
     (journal,) = (root / "index" / "journal").glob("*.log")
     Store(root).rebuild_index()
     assert journal.exists()
-    client(desk, "Орлов", "Иван", "1979-02-02")
-    assert journal.read_text().split()[-1] == desk.find("Орлов Иван")[0]["id"]
+    iid = client(desk, "Орлов", "Иван", "1979-02-02")
+    # Then the desk dies with the power: its unsynced bucket writes are lost.
+    os.close(desk._journal_fd)
+    desk._journal_fd = None
+    for kind in ("name", "birth", "drafts"):
+        shutil.rmtree(root / "index" / kind)
+    again = Store(root)  # the journal moved with the index: its time covers the desk's writes
+    assert [s["id"] for s in again.find("Орлов Иван")] == [iid]
+    assert iid in [s["id"] for s in again.unfinished()]
+
+
+def drafts_path(store: Store) -> Path:
+    return store.bucket_path("drafts", date.today().strftime("%Y%m"))
+
+
+def test_an_identity_answer_costs_one_durable_write(store: Store, monkeypatch) -> None:
+    (found,) = store.find("Семёнова")
+    synced: list[str] = []
+    for name in ("fsync", "fdatasync"):
+        real = getattr(os, name)
+        monkeypatch.setattr(os, name, lambda fd, real=real, name=name: (synced.append(name), real(fd))[1])
+    store.save_answer(found["id"], "last_name", "Семенченко", by="Петрова")
+    store.save_answer(found["id"], "phone", "+7 900 111-22-33", by="Петрова")
+    assert synced == ["fsync", "fsync"] * 2  # the interview file and its folder, nothing else
+    assert names(store.find("Семенченко")) == ["Семенченко Анна"]
+    assert store.find("Семёнова") == []
+
+
+def test_journal_of_a_dead_process_is_replayed_by_its_time_and_by_old_style_lines(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    desk = Store(root)
+    early = client(desk, "Орлова", "Ирина", "1980-01-01")
+    desk.close()
+    desk = Store(root)
+    late = client(desk, "Орлов", "Иван", "1979-02-02")
+    os.close(desk._journal_fd)  # dies without a checkpoint
+    desk._journal_fd = None
+    shutil.rmtree(root / "index" / "name")
+    (root / "index" / "journal" / "1-old.log").write_text(f"{early}\n", "ascii")  # an older store's
+    again = Store(root)
+    assert [s["id"] for s in again.find("Орлов Иван")] == [late]
+    assert [s["id"] for s in again.find("Орлова")] == [early]
+    assert list((root / "index" / "journal").glob("*.log")) == []
+
+
+def test_a_checkpoint_moves_the_journal_time_on(tmp_path: Path, monkeypatch) -> None:
+    import tui.core.store as store_module
+
+    monkeypatch.setattr(store_module, "JOURNAL_CHECKPOINT", 3)
+    root = tmp_path / "data"
+    desk = Store(root)
+    iid = client(desk, "Орлова", "Ирина", "1980-01-01")
+    (journal,) = (root / "index" / "journal").glob("*.log")
+    before = journal.read_text()
+    desk.complete(iid, groups=[], plan="# План", by="Петрова")  # 4 index writes: a checkpoint
+    after = journal.read_text()
+    assert before.split()[0] == after.split()[0] == "since"
+    assert int(after.split()[1]) > int(before.split()[1])
+
+
+def test_an_index_of_an_older_layout_is_rebuilt_when_the_store_opens(store: Store) -> None:
+    # The layout before the drafts list was split by month.
+    shutil.rmtree(store.root / "index" / "drafts")
+    listed = [{"iid": s["id"], "created_at": "x"} for s in store.recent()]
+    (store.root / "index" / "drafts.json").write_text(
+        json.dumps({"_default": dict(enumerate(listed, 1))}), "utf-8")
+    meta = json.loads(store.meta_path.read_text("utf-8"))
+    del meta["meta"]["1"]["index_layout"]
+    store.meta_path.write_text(json.dumps(meta), "utf-8")
+    again = Store(store.root)
+    assert len(again.unfinished()) == 4
+    assert not (store.root / "index" / "drafts.json").exists()
+    assert again.meta()["index_layout"] >= 2
+
+
+def test_unfinished_reads_the_newest_months_first_and_stops_at_the_limit(store: Store) -> None:
+    old = store.bucket_path("drafts", "202001")
+    old.write_text('{"_default": {"1": ', "utf-8")  # never read: the newer month fills the limit
+    assert len(store.unfinished(3)) == 3 and store.damaged == []
+    assert len(store.unfinished()) == 4 and store.damaged[0].path == old
 
 
 def test_a_damaged_drafts_list_does_not_stop_interviews(store: Store) -> None:
-    (store.root / "index" / "drafts.json").write_text('{"_default": {"1": ', "utf-8")
+    drafts_path(store).write_text('{"_default": {"1": ', "utf-8")
     iid = client(store, "Орлова", "Ирина", "1980-01-01")  # consent recorded, answers saved
     assert store.load(iid).answers["last_name"] == "Орлова"
     store.complete(iid, groups=[], plan="# План", by="Петрова")
     assert store.load(iid).status == COMPLETE
     assert any("Указатель поиска не обновлён" in w for w in store.warnings)
-    assert (store.root / "index" / "drafts.json").read_text("utf-8") == '{"_default": {"1": '
+    assert drafts_path(store).read_text("utf-8") == '{"_default": {"1": '
 
 
 def test_a_failed_index_write_is_mended_when_the_answer_is_given_again(store: Store, monkeypatch) -> None:
@@ -241,7 +319,7 @@ def test_a_failed_index_write_is_mended_when_the_answer_is_given_again(store: St
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Store, "_bucket", full_disk)
+    monkeypatch.setattr(Store, "_bucket_data", full_disk)
     store.save_answer(iid, "last_name", "Петренко", by="Петрова")  # the answer itself is saved
     monkeypatch.undo()
     assert store.load(iid).answers["last_name"] == "Петренко"
@@ -254,7 +332,7 @@ def test_an_index_write_that_failed_is_mended_by_the_next_process(tmp_path: Path
     root = tmp_path / "data"
     desk = Store(root)
     iid = client(desk, "Орлова", "Ирина", "1980-01-01")
-    monkeypatch.setattr(Store, "_bucket", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
+    monkeypatch.setattr(Store, "_bucket_data", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
     desk.save_answer(iid, "last_name", "Петренко", by="Петрова")
     monkeypatch.undo()
     desk.close()  # a normal end keeps the journal when an index write failed
@@ -265,7 +343,7 @@ def test_completed_interview_is_never_listed_as_unfinished(store: Store) -> None
     (found,) = store.find("Семёнова")
     store.complete(found["id"], groups=[], plan="# План", by="Петрова")
     # As if the drafts list missed the change (a crash between the two writes).
-    store._index("drafts").insert({"iid": found["id"], "created_at": "x"})
+    store._bucket_put("drafts", found["id"][:6], {"iid": found["id"], "created_at": "x"})
     assert found["id"] not in [s["id"] for s in store.unfinished()]
     assert store.load(found["id"]).plans[0]["markdown"] == "# План"
 
@@ -278,8 +356,9 @@ def test_deleting_the_last_interview_of_a_surname_leaves_no_file_named_after_it(
 
 
 def test_a_hand_edited_index_entry_does_not_break_lists(store: Store) -> None:
-    store._index("drafts").insert({"iid": "../../etc/passwd", "created_at": "x"})
-    store._index("drafts").insert({"created_at": "no id"})
+    month = date.today().strftime("%Y%m")
+    store._bucket_put("drafts", month, {"iid": "../../etc/passwd", "created_at": "x"})
+    store._bucket_put("drafts", month, {"iid": None, "created_at": "no id"})
     bucket = store.bucket_path("name", "смирнова")
     data = json.loads(bucket.read_text("utf-8"))
     data["_default"]["99"] = {"first_name": "без номера"}

@@ -61,6 +61,7 @@ from tui.core.storage import (
 from tui.core.store import (
     DRAFT,
     IDENTITY_FIELDS,
+    INDEX_LAYOUT,
     LOCK_TIMEOUT,
     META_FILE,
     SCHEMA_VERSION,
@@ -568,6 +569,9 @@ class _Doctor:
             recreated["damaged_copy"] = self.rel(damaged)
         meta = {"schema_version": SCHEMA_VERSION, "created_at": now, "migrations": [],
                 "recreated": recreated}
+        if not (self.root / "index" / "drafts.json").exists():
+            # The index is checked entry by entry next; only an older layout is rebuilt.
+            meta["index_layout"] = INDEX_LAYOUT
         try:
             atomic_write(path, dump_json({"meta": {"1": meta}}))
         except OSError as exc:
@@ -827,16 +831,27 @@ class _Doctor:
         base = self.root / "index"
         aside: list[Finding] = []  # damaged or stray index files, set aside before a rebuild
         actual: dict[str, list[int]] = {k: [0, 0] for k in _INDEX_KINDS}
-        drafts: list[Any] | None = []  # None: drafts.json is damaged, nothing to compare
+        drafts: list[Any] | None = []  # None: a drafts list is damaged, nothing to compare
+        misfiled = 0  # drafts listed under another month than the one they were started in
         journal: Finding | None = None
         if base.exists() and not base.is_dir():
             aside.append(self.add(base, "должен быть каталогом"))
         elif base.is_dir():
             for name in self.temp_files(base, sorted(os.listdir(base))):
                 path = base / name
-                if name == "drafts.json" and path.is_file():
-                    docs = self._index_docs(path, aside)
-                    drafts = None if docs is None else [d.get("iid") for d in docs]
+                if name == "drafts" and path.is_dir():
+                    for month in self.temp_files(path, sorted(os.listdir(path))):
+                        file = path / month
+                        if not (len(month) == 11 and month[:6].isdigit() and month.endswith(".json")
+                                and file.is_file()):
+                            aside.append(self.add(file, "лишний файл в указателе поиска"))
+                            continue
+                        docs = self._index_docs(file, aside)
+                        if docs is None or drafts is None:
+                            drafts = None
+                            continue
+                        drafts += [d.get("iid") for d in docs]
+                        misfiled += sum(1 for d in docs if str(d.get("iid"))[:6] != month[:6])
                 elif name in _INDEX_KINDS and path.is_dir():
                     self._index_kind(path, actual[name], aside)
                 elif name == "journal" and path.is_dir():
@@ -857,7 +872,7 @@ class _Doctor:
         listed = set(drafts or ())
         missing = len(self._drafts - listed)
         extra = listed - self._drafts
-        if drafts is not None and (missing or extra or len(listed) != len(drafts)):
+        if drafts is not None and (missing or extra or misfiled or len(listed) != len(drafts)):
             gone = sum(1 for i in extra if not _exists(self.root, i))
             parts = []
             if missing:
@@ -868,7 +883,9 @@ class _Doctor:
                 parts.append(f"указаны несуществующие: {gone}")
             if len(listed) != len(drafts):
                 parts.append("есть повторы")
-            stale.append(self.add(base / "drafts.json", "список незаконченных интервью неверен: "
+            if misfiled:
+                parts.append(f"указаны не в своём месяце: {misfiled}")
+            stale.append(self.add(base / "drafts", "список незаконченных интервью неверен: "
                                   + ", ".join(parts)))
         if not self.repair or not (aside or stale or self._rebuild):
             return

@@ -6,12 +6,13 @@ Layout of a data directory (schema 2; see ``docs/store.md``)::
     interviews/<yyyymm>/<id>.json    one TinyDB file per interview: header (with the consent
                                      record), answers (with time, author and earlier values),
                                      issued plans
-    index/drafts.json                unfinished interviews
-    index/name/<surname>.json        interviews by normalised surname, with first and
+    index/drafts/<yyyymm>.json       unfinished interviews, by the month they were started
+    index/name/<letter>/<surname>.json  interviews by normalised surname, with first and
                                      middle name for narrowing a search
     index/phone/<last 4 digits>.json interviews by phone
     index/birth/<yyyy-mm-dd>.json    interviews by birth date
-    index/journal/<pid>-<n>.log      interviews whose index buckets a process changed
+    index/journal/<pid>-<n>.log      since when a running process has index writes that
+                                     may not be on disk yet
     audit/<yyyymm>.jsonl             who read or changed what and when (append-only)
     leases/<id>.lock                 which process has an interview open
     backups/, damaged/               copies kept by migrations and set aside by ``doctor``
@@ -21,11 +22,14 @@ Every file is replaced atomically (:mod:`tui.core.storage`); writers take a shor
 rewrites that interview's file durably (fsync of the file and its folder) and, for a name,
 phone or birth date, one index bucket: its cost does not depend on how many interviews are
 stored. Index buckets are derived data: they are replaced atomically but fsynced only at
-checkpoints, and each process first notes the interview in its own journal (one fsynced
-line). A process that ends normally syncs its buckets and deletes its journal; the journal
-of a process that was killed, or of a machine that lost power, is replayed by the next
-process that opens the store, which rewrites those interviews' entries from their files.
-``rebuild_index`` makes the whole index again from the interview files.
+checkpoints. Before its first unsynced index write a process notes in its own journal,
+durably, the time since which its index writes may be lost; a checkpoint moves that time
+on. A process that ends normally syncs its buckets and deletes its journal; the journal of
+a process that was killed, or of a machine that lost power, is replayed by the next
+process that opens the store: it indexes again, from their files, the interviews written
+since that time (a month folder's mtime says whether any file in it was). So an identity
+answer costs one durable write, like any other. ``rebuild_index`` makes the whole index
+again from the interview files.
 
 Nothing reaches TinyDB except through :class:`Store`, and nothing personal is written
 before the consent record exists (an interview is created together with its consent).
@@ -76,8 +80,14 @@ DRAFT, COMPLETE = "draft", "complete"
 IDENTITY_FIELDS = ("last_name", "first_name", "middle_name", "birth_date", "phone")
 #: Seconds a writer waits for another process's short write before saying so.
 LOCK_TIMEOUT = 10.0
-#: Journal lines after which a process syncs its index buckets and starts a new journal.
+#: Index writes after which a process syncs its index buckets (when it next completes an
+#: interview) and moves its journal's time on.
 JOURNAL_CHECKPOINT = 500
+#: The layout of ``index/``; an older one is rebuilt from the interview files at open.
+INDEX_LAYOUT = 2
+#: File times come from the kernel's coarse clock, which lags ``time.time_ns()`` by up to a
+#: tick: times compared with file times keep this margin.
+CLOCK_MARGIN_NS = 2_000_000_000
 META_FILE = "sobesednik.json"
 _IID = re.compile(r"^(\d{8})-\d{6}-[0-9a-f]{6,}$")
 
@@ -217,12 +227,16 @@ class Store:
         self._lock_depth = 0
         self._journal_fd: int | None = None
         self._journal_path: Path | None = None
-        self._journal_lines = 0
+        self._dirty_since = 0  # the time noted in this process's journal
+        self._unsynced = 0  # index writes since the last checkpoint
         self._touched: set[Path] = set()
         with self._locked():
             self._open_schema()
-            if not (self.root / "index").is_dir() and any(self.interview_files()):
-                self.rebuild_index()  # restored from a backup, which leaves the index out
+            if any(self.interview_files()) and (
+                not (self.root / "index").is_dir()  # restored from a backup (no index there)
+                or self.meta().get("index_layout", 1) != INDEX_LAYOUT  # an older layout
+            ):
+                self.rebuild_index()
             self._replay_journals()
 
     def close(self) -> None:
@@ -336,7 +350,7 @@ class Store:
                 version = 1  # a schema-1 directory whose meta file was lost
             else:
                 meta.insert({"schema_version": SCHEMA_VERSION, "created_at": now_iso(),
-                             "migrations": []})
+                             "migrations": [], "index_layout": INDEX_LAYOUT})
                 return
         else:
             version = doc.get("schema_version", 0)
@@ -396,10 +410,10 @@ class Store:
                 if not path.exists():
                     break
             self._mkdir(path.parent)
-            self._journal_quietly(iid)  # write-ahead, as for an identity answer
+            self._journal_quietly()  # before the file: see the journal below
             self._db(path).table("interview").insert({"id": iid, **header})
             self._maintain_index(
-                iid, lambda: self._index("drafts").insert({"iid": iid, "created_at": now}), journaled=True
+                lambda: self._bucket_put("drafts", iid[:6], {"iid": iid, "created_at": now})
             )
         self._audit_quietly("create", inspector, iid=iid, mode=mode)
         return iid
@@ -433,14 +447,12 @@ class Store:
             after = _identity_of(answers.values()) if before is not None else None
             reindex = before is not None and self._entries(iid, before) != self._entries(iid, after or {})
             if reindex:
-                # Write-ahead: the journal names the interview before its file changes, so a
-                # kill between the file and the buckets is mended by the next open.
-                self._journal_quietly(iid)
+                self._journal_quietly()  # before the file (a no-op once the journal exists)
             header = {**data["interview"]["1"], "updated_at": now}
             # New containers for what changes: the cached copy stays as on disk until written.
             storage.write({**data, "answers": answers, "interview": {**data["interview"], "1": header}})
             if reindex:
-                self._update_index(iid, before or {}, after or {}, journaled=True)
+                self._update_index(iid, before or {}, after or {})
 
     def _interview_data(self, iid: str) -> tuple[AtomicJSONStorage, dict[str, Any]]:
         """The storage of an interview file and its parsed content, for one write of it."""
@@ -504,14 +516,12 @@ class Store:
             plans[_next_doc_id(plans)] = {
                 "issued_at": now, "by": by, "markdown": plan,
             }
-            self._journal_quietly(iid)  # write-ahead: the drafts list follows the file
+            self._journal_quietly()  # before the file: the drafts list follows it
             # Status and plan in one write: never «complete» without the plan it issued.
             storage.write({**data, "interview": {**data["interview"], "1": header}, "plans": plans})
-            self._maintain_index(
-                iid, lambda: self._index("drafts").remove(Query().iid == iid), journaled=True
-            )
-            if self._journal_lines >= JOURNAL_CHECKPOINT:
-                self._checkpoint()
+            self._maintain_index(lambda: self._remove_entry("drafts", iid[:6], iid))
+            if self._unsynced >= JOURNAL_CHECKPOINT:
+                self._checkpoint_quietly()
         self._audit_quietly("complete", by, iid=iid)
 
     def discard(self, iid: str, by: str = "", *, reason: str = "discard") -> None:
@@ -523,8 +533,9 @@ class Store:
                 identity = self._identity(self._db(path)) if path.exists() else {}
             # The trail first: a deletion that cannot be recorded does not happen.
             self.audit(reason, by, iid=iid)
+            self._journal_quietly()
             self._update_index(iid, identity, {})
-            self._maintain_index(iid, lambda: self._index("drafts").remove(Query().iid == iid))
+            self._maintain_index(lambda: self._remove_entry("drafts", iid[:6], iid))
             try:
                 path.unlink(missing_ok=True)
             except OSError as exc:
@@ -569,36 +580,67 @@ class Store:
 
     # ------------------------------------------------------------------ index
 
-    def _index(self, name: str) -> Any:
-        """A derived index file (``drafts``) as a TinyDB table."""
-        path = self._mkdir(self.root / "index") / f"{name}.json"
-        return TinyDB(path, storage=AtomicJSONStorage).table("_default")
-
     def bucket_path(self, kind: str, key: str) -> Path:
         """Where the index bucket ``key`` of ``kind`` lives. Surname buckets are split by
         their first letter, so a search by the beginning of a surname lists one folder."""
         return self.root / "index" / bucket_rel(kind, key)
 
-    def _bucket(self, kind: str, key: str) -> Any:
-        """An index bucket, written without fsync (see the journal in the module docstring)."""
+    def _bucket_data(self, kind: str, key: str) -> tuple[Path, AtomicJSONStorage, dict[str, Any]]:
+        """An index bucket for one change: its path, its storage (written without fsync,
+        see the journal below) and its parsed content (``{}`` when it does not exist)."""
         path = self.bucket_path(kind, key)
-        self._mkdir(path.parent)
-        self._touched.add(path)
-        return TinyDB(path, storage=AtomicJSONStorage, durable=False).table("_default")
+        storage = AtomicJSONStorage(path, durable=False)
+        return path, storage, storage.read() or {}
 
-    def _journal_quietly(self, iid: str) -> None:
+    def _bucket_put(self, kind: str, key: str, entry: dict[str, Any]) -> None:
+        """Insert or replace the entry of ``entry['iid']`` with one write of the bucket
+        (straight on the parsed table: no per-entry objects, whatever its size)."""
+        path, storage, data = self._bucket_data(kind, key)
+        table = data.get("_default") or {}
+        doc_id = next((k for k, d in table.items()
+                       if isinstance(d, dict) and d.get("iid") == entry["iid"]), None)
+        if doc_id is not None and table[doc_id] == entry:
+            return
+        if not data:
+            self._mkdir(path.parent)
+        self._touched.add(path)
+        self._unsynced += 1
+        storage.write({**data, "_default": {**table, doc_id or _next_doc_id(table): entry}})
+
+    def _remove_entry(self, kind: str, key: str, iid: str) -> None:
+        """Remove ``iid`` from a bucket; an emptied bucket goes too: its name is personal
+        data (a surname, a birth date) that must not outlive the client's interviews."""
+        path, storage, data = self._bucket_data(kind, key)
+        table = data.get("_default") or {}
+        kept = {k: d for k, d in table.items() if not (isinstance(d, dict) and d.get("iid") == iid)}
+        if len(kept) == len(table):
+            return
+        self._unsynced += 1
+        if kept or set(data) - {"_default"}:
+            self._touched.add(path)
+            storage.write({**data, "_default": kept})
+            return
+        path.unlink(missing_ok=True)
+        forget(path)
+        self._touched.discard(path)
+        self._touched.add(path.parent)  # the folder's fsync makes the removal durable
+        with contextlib.suppress(OSError):
+            if kind == "name":
+                path.parent.rmdir()  # the letter folder, when it is empty
+
+    def _journal_quietly(self) -> None:
         try:
-            self._journal(iid)
+            self._journal()
         except StoreError as exc:
             self.warnings.append(str(exc))
             self._index_failed = True
 
-    def _maintain_index(self, iid: str, change: Callable[[], Any], *, journaled: bool = False) -> None:
-        """Change the index after the interview file is durable. A failure here (a damaged
-        bucket, a full disk) must not fail the answer: it becomes a warning, and the journal
-        keeps the interview so that the next process to open the store mends its entries."""
-        if not journaled:
-            self._journal_quietly(iid)
+    def _maintain_index(self, change: Callable[[], Any]) -> None:
+        """Change the index after the interview file is durable (the journal is written
+        before the file). A failure here (a damaged bucket, a full disk) must not fail the
+        answer: it becomes a warning, and the journal is kept so that the next process to
+        open the store mends the entries."""
+        self._journal_quietly()
         try:
             change()
         except (StoreError, OSError) as exc:
@@ -620,31 +662,52 @@ class Store:
             except StoreError:
                 present = False
             if not present:
-                self._maintain_index(iid, lambda k=kind, e=entry, key=key: _put(self._bucket(k, key), e))
+                self._maintain_index(lambda k=kind, e=entry, key=key: self._bucket_put(k, key, e))
 
-    # The journal: which interviews' buckets this process changed since its last checkpoint.
+    # The journal. Index buckets are written without fsync; before the first such write a
+    # process notes durably, in its own journal file, a time T: every interview file whose
+    # entries it may have left unsynced since was written after T. A checkpoint syncs the
+    # buckets and moves T on; a normal end deletes the journal. The next process to open
+    # the store indexes again the interviews written since T of every journal whose process
+    # is gone (it held a lock on it while alive). So no identity answer waits for more than
+    # the durable write of its own interview file.
 
-    def _journal(self, iid: str) -> None:
+    def _journal(self) -> None:
+        now = time.time_ns()
+        if self._journal_fd is not None and now >= self._dirty_since:
+            return
+        since = now - CLOCK_MARGIN_NS
         try:
             if self._journal_fd is None:
                 folder = self._mkdir(self.root / "index" / "journal")
                 self._journal_path = folder / f"{os.getpid()}-{secrets.token_hex(4)}.log"
                 self._journal_fd = os.open(
-                    self._journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600
+                    self._journal_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
                 )
                 fcntl.flock(self._journal_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held while alive
+                self._note_since(since)
                 fsync_dir(folder)
                 atexit.register(self.close)  # a normal end syncs the buckets
-            os.write(self._journal_fd, f"{iid}\n".encode())
-            os.fdatasync(self._journal_fd)
+            else:  # the clock was set back: T must stay before every later write
+                self._note_since(since)
         except OSError as exc:
             raise StoreError(describe_os_error(exc, self._journal_path or self.root / "index")) from exc
-        self._journal_lines += 1
+
+    def _note_since(self, since: int) -> None:
+        """Write T over the journal (one short line of fixed width, fsynced)."""
+        assert self._journal_fd is not None
+        os.pwrite(self._journal_fd, f"since {since:020d}\n".encode(), 0)
+        os.fdatasync(self._journal_fd)
+        self._dirty_since = since
 
     def _checkpoint(self) -> None:
-        """Make this process's bucket writes durable, then empty its journal."""
+        """Make this process's bucket writes durable, then move its journal's time on."""
+        started = time.time_ns() - CLOCK_MARGIN_NS
         folders = set()
         for path in self._touched:
+            if path.is_dir():
+                folders.add(path)
+                continue
             with contextlib.suppress(FileNotFoundError):
                 fd = os.open(path, os.O_RDONLY)
                 try:
@@ -653,18 +716,27 @@ class Store:
                     os.close(fd)
                 folders.add(path.parent)
         for folder in folders:
-            fsync_dir(folder)
+            with contextlib.suppress(FileNotFoundError):  # an emptied letter folder, removed
+                fsync_dir(folder)
         self._touched.clear()
+        self._unsynced = 0
         if self._index_failed:
-            return  # the journal stays: the next process to open the store mends the index
+            return  # T stays: the next process to open the store mends the index
         if self._journal_fd is not None:
-            os.ftruncate(self._journal_fd, 0)
-            os.fdatasync(self._journal_fd)
-        self._journal_lines = 0
+            self._note_since(started)
+
+    def _checkpoint_quietly(self) -> None:
+        try:
+            self._checkpoint()
+        except OSError as exc:
+            self._index_failed = True
+            self.warnings.append(
+                f"Указатель поиска не сохранён на диск ({describe_os_error(exc, self.root / 'index')})."
+            )
 
     def _replay_journals(self) -> None:
-        """Rewrite the index entries of the interviews named in the journals of processes
-        that are gone (killed, or the machine lost power); called under the lock."""
+        """Index again the interviews written since the time in the journal of each process
+        that is gone (killed, or the machine lost power); called under the lock."""
         folder = self.root / "index" / "journal"
         if not folder.is_dir():
             return
@@ -680,12 +752,30 @@ class Store:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
                     continue  # its process is alive and keeps its own journal
-                iids = sorted(set(path.read_text("utf-8", errors="replace").split()))
-                for iid in iids:
+                since, iids = _journal_contents(path.read_bytes())
+                if since is not None:
+                    iids |= self._written_since(since)
+                for iid in sorted(iids):
                     self.reindex_interview(iid)
                 path.unlink()
             finally:
                 os.close(fd)
+
+    def _written_since(self, since: int) -> set[str]:
+        """The interviews whose files were written at ``since`` or later (a month folder's
+        mtime changes with every file replaced in it, so older folders are not listed)."""
+        out: set[str] = set()
+        base = self.root / "interviews"
+        with contextlib.suppress(FileNotFoundError):
+            for month in os.scandir(base):
+                if not month.is_dir() or month.stat().st_mtime_ns < since:
+                    continue
+                for f in os.scandir(month.path):
+                    if f.name.endswith(".json") and not f.name.startswith("."):
+                        with contextlib.suppress(FileNotFoundError):
+                            if f.stat().st_mtime_ns >= since:
+                                out.add(f.name[:-5])
+        return out
 
     def reindex_interview(self, iid: str) -> None:
         """Write the index entries of one interview from its file (durably)."""
@@ -696,21 +786,19 @@ class Store:
                 return
             if not path.exists():
                 return
-            try:
-                stored = self._load(self._db(path), iid)
-            except DamagedFileError as exc:
-                self.damaged.append(exc)
+            found = self._index_facts(path)
+            if found is None:
                 return
-            for kind, (key, entry) in self._entries(iid, stored.identity).items():
+            _, status, created, entries = found
+            for kind, (key, entry) in entries.items():
                 bucket = self.bucket_path(kind, key)
                 self._mkdir(bucket.parent)
                 _put(TinyDB(bucket, storage=AtomicJSONStorage, cache=False).table("_default"), entry)
-            drafts = self._index("drafts")
-            listed = drafts.contains(Query().iid == iid)
-            if stored.status == DRAFT and not listed:
-                drafts.insert({"iid": iid, "created_at": stored.header.get("created_at")})
-            elif stored.status != DRAFT and listed:
-                drafts.remove(Query().iid == iid)
+            if status != DRAFT:
+                drafts = self.bucket_path("drafts", iid[:6])
+                if drafts.exists():
+                    table = TinyDB(drafts, storage=AtomicJSONStorage, cache=False).table("_default")
+                    table.remove(Query().iid == iid)
 
     @staticmethod
     def _identity(db: TinyDB) -> dict[str, Any]:
@@ -718,7 +806,7 @@ class Store:
 
     @staticmethod
     def _entries(iid: str, identity: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-        """The index entries of one interview: kind -> (bucket key, entry)."""
+        """The index entries of one interview's identity: kind -> (bucket key, entry)."""
         out: dict[str, tuple[str, dict[str, Any]]] = {}
         surname = norm_text(identity.get("last_name"))
         if surname:
@@ -733,9 +821,7 @@ class Store:
             out["birth"] = (birth, {"iid": iid})
         return out
 
-    def _update_index(
-        self, iid: str, before: dict[str, Any], after: dict[str, Any], *, journaled: bool = False
-    ) -> None:
+    def _update_index(self, iid: str, before: dict[str, Any], after: dict[str, Any]) -> None:
         old, new = self._entries(iid, before), self._entries(iid, after)
         if old == new:
             return
@@ -748,22 +834,9 @@ class Store:
                 if o is not None and (n is None or o[0] != n[0]):
                     self._remove_entry(kind, o[0], iid)
                 if n is not None:
-                    _put(self._bucket(kind, n[0]), n[1])
+                    self._bucket_put(kind, n[0], n[1])
 
-        self._maintain_index(iid, change, journaled=journaled)
-
-    def _remove_entry(self, kind: str, key: str, iid: str) -> None:
-        """Remove ``iid`` from a bucket; an emptied bucket goes too: its name is personal
-        data (a surname, a birth date) that must not outlive the client's interviews."""
-        table = self._bucket(kind, key)
-        table.remove(Query().iid == iid)
-        if not len(table):
-            path = self.bucket_path(kind, key)
-            path.unlink(missing_ok=True)
-            self._touched.discard(path)
-            with contextlib.suppress(OSError):
-                if kind == "name":
-                    path.parent.rmdir()  # the letter folder, when it is empty
+        self._maintain_index(change)
 
     def rebuild_index(self, *, durable: bool = True) -> dict[str, int]:
         """Make the whole index again from the interview files (``doctor``, migrations).
@@ -784,21 +857,16 @@ class Store:
             ) from exc
 
     def _rebuild_index(self, durable: bool) -> dict[str, int]:
-        # File times come from the kernel's coarse clock, which lags time.time_ns() by up to
-        # a tick: with a margin, a file replaced just after this moment is never missed.
-        started = time.time_ns() - 2_000_000_000
+        started = time.time_ns() - CLOCK_MARGIN_NS  # no file replaced after this is missed
         fresh = self.root / f".index-{os.getpid()}-{secrets.token_hex(3)}"
         shutil.rmtree(fresh, ignore_errors=True)
         buckets: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
         keys: dict[str, tuple[str, ...]] = {}
-        drafts: dict[str, Any] = {}
         for path in list(self.interview_files()):
             found = self._index_facts(path)
             if found is None:
                 continue
-            iid, status, created, entries = found
-            if status == DRAFT:
-                drafts[iid] = created
+            iid, _, _, entries = found
             keys[iid] = tuple(bucket_rel(kind, key) for kind, (key, _) in entries.items())
             for kind, (key, entry) in entries.items():
                 buckets.setdefault((kind, key), []).append(tuple(entry.values()))
@@ -810,9 +878,7 @@ class Store:
         if durable:
             os.sync()  # one flush for thousands of bucket files
         with self._locked():
-            self._catch_up(fresh, started, keys, drafts)
-            listed = [{"iid": i, "created_at": c} for i, c in sorted(drafts.items())]
-            self._write_table(fresh / "drafts.json", listed, durable)
+            self._catch_up(fresh, started, keys, durable)
             old = self.root / "index"
             if (old / "journal").is_dir():
                 os.replace(old / "journal", fresh / "journal")
@@ -823,8 +889,11 @@ class Store:
             if durable:
                 fsync_dir(self.root)
             forget_under(old)
+            if self.meta().get("index_layout") != INDEX_LAYOUT:
+                self.set_meta(index_layout=INDEX_LAYOUT)
         shutil.rmtree(aside, ignore_errors=True)
-        return {"interviews": count, "drafts": len(drafts), "buckets": nbuckets}
+        drafts = sum(1 for refs in keys.values() if any(r.startswith("drafts/") for r in refs))
+        return {"interviews": count, "drafts": drafts, "buckets": nbuckets}
 
     def _index_facts(self, path: Path) -> tuple[str, str, Any, dict[str, tuple[str, dict[str, Any]]]] | None:
         """(id, status, created_at, index entries) of one interview file, read without the
@@ -844,12 +913,14 @@ class Store:
             self.damaged.append(DamagedFileError(path, "нет заголовка интервью"))
             return None
         iid = path.stem
-        return iid, header.get("status", DRAFT), header.get("created_at"), self._entries(
-            iid, _identity_of(answers.values())
-        )
+        status, created = header.get("status", DRAFT), header.get("created_at")
+        entries = self._entries(iid, _identity_of(answers.values()))
+        if status == DRAFT:  # the drafts list is a bucket per month like the others
+            entries["drafts"] = (iid[:6], {"iid": iid, "created_at": created})
+        return iid, status, created, entries
 
     def _catch_up(self, fresh: Path, started: int, keys: dict[str, tuple[str, ...]],
-                  drafts: dict[str, Any]) -> None:
+                  durable: bool) -> None:
         """Under the lock: index again, in ``fresh``, the interviews written since ``started``
         (a month folder's mtime changes with every file replaced in it)."""
         base = self.root / "interviews"
@@ -867,18 +938,15 @@ class Store:
                 for ref in keys.pop(iid, ()):
                     bucket = fresh / ref
                     if bucket.exists():
-                        self._db(bucket, durable=False).table("_default").remove(Query().iid == iid)
-                drafts.pop(iid, None)
+                        self._db(bucket, durable=durable).table("_default").remove(Query().iid == iid)
                 found = self._index_facts(path) if iid in current else None
                 if found is None:
                     continue
-                _, status, created, entries = found
-                if status == DRAFT:
-                    drafts[iid] = created
-                for kind, (key, entry) in entries.items():
+                keys[iid] = tuple(bucket_rel(kind, key) for kind, (key, _) in found[3].items())
+                for kind, (key, entry) in found[3].items():
                     bucket = fresh / bucket_rel(kind, key)
                     self._mkdir(bucket.parent)
-                    _put(self._db(bucket, durable=False).table("_default"), entry)
+                    _put(self._db(bucket, durable=durable).table("_default"), entry)
                     forget(bucket)
 
     def _write_table(self, path: Path, entries: list[dict[str, Any]], durable: bool) -> None:
@@ -957,9 +1025,21 @@ class Store:
             return []
 
     def unfinished(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Unfinished interviews, the most recently started first."""
-        docs = self._read_bucket(self.root / "index" / "drafts.json")
-        return self._summaries((d["iid"] for d in docs), limit, lambda s: s["status"] == DRAFT)
+        """Unfinished interviews, the most recently started first (the newest months'
+        lists are read first, and only as many as the limit needs)."""
+        out: list[dict[str, Any]] = []
+        folder = self.root / "index" / "drafts"
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            for name in sorted(os.listdir(folder), reverse=True):
+                if not (name.endswith(".json") and name[:6].isdigit()):
+                    continue
+                docs = self._read_bucket(folder / name)
+                out += self._summaries((d["iid"] for d in docs),
+                                       None if limit is None else limit - len(out),
+                                       lambda s: s["status"] == DRAFT)
+                if limit is not None and len(out) >= limit:
+                    break
+        return out
 
     def recent(self, limit: int = 20) -> list[dict[str, Any]]:
         """The most recently started interviews, finished or not."""
@@ -1079,6 +1159,7 @@ _ENTRY_FIELDS = {
     "name": ("iid", "first_name", "middle_name"),
     "phone": ("iid", "phone"),
     "birth": ("iid",),
+    "drafts": ("iid", "created_at"),
 }
 
 
@@ -1114,3 +1195,23 @@ def _put(table: Any, entry: dict[str, Any]) -> None:
 def bucket_rel(kind: str, key: str) -> str:
     """An index bucket's path inside ``index/`` (surnames are split by first letter)."""
     return f"{kind}/{key[0]}/{key}.json" if kind == "name" else f"{kind}/{key}.json"
+
+
+def _journal_contents(raw: bytes) -> tuple[int | None, set[str]]:
+    """(T, ids) of a journal: the time since which its process's index writes may be lost,
+    and ids named one per line by an earlier version of the store. A journal that cannot
+    be read gives T = 0: every interview is indexed again."""
+    since: int | None = None
+    iids: set[str] = set()
+    try:
+        words = raw.decode("ascii").split()
+    except UnicodeDecodeError:
+        return 0, iids
+    for i, word in enumerate(words):
+        if word == "since" and i + 1 < len(words) and words[i + 1].isdigit():
+            since = int(words[i + 1])
+        elif _IID.match(word):
+            iids.add(word)
+        elif not word.isdigit():
+            return 0, iids
+    return since, iids
