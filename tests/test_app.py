@@ -158,6 +158,8 @@ async def test_whole_mother_interview_by_keyboard(make_app, store: Store, tmp_pa
         saved = tmp_path / f"plan-{session.iid}.md"
         assert saved.read_text(encoding="utf-8") == plan
         assert str(saved) in str(app.screen.query_one("#plan-status", Static).render())
+        saves = [(e["by"], e["iid"]) for e in store.audit_events() if e["action"] == "save_plan"]
+        assert saves == [("Иванова И. И.", session.iid)]
 
         await pilot.press("escape")
         await pilot.pause()

@@ -14,7 +14,7 @@ from tui.app.screens.client import ClientScreen
 from tui.app.screens.question import QuestionScreen
 from tui.app.screens.start import StartScreen
 from tui.core.session import Session
-from tui.core.store import COMPLETE, InterviewBusyError, Store
+from tui.core.store import COMPLETE, InterviewBusyError, Store, StoreError
 
 SIZE = (80, 24)
 INSPECTOR = "Иванова И. И."  # the app's inspector (tests/conftest.py)
@@ -202,6 +202,40 @@ async def test_a_finished_interview_opens_its_plan_read_only_with_the_clients_hi
     reads = [e for e in store.audit_events() if e["action"] == "read"]
     assert [(e["by"], e["iid"]) for e in reads] == [(INSPECTOR, finished)]
     assert all(set(e) <= {"at", "action", "by", "iid", "mode"} for e in store.audit_events())
+
+
+async def test_a_plan_saved_to_a_file_is_in_the_audit_trail_or_not_saved_at_all(
+    make_app, store: Store, tmp_path, monkeypatch
+) -> None:
+    finished = finished_interview(store)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # the finished interview, read only
+        await pilot.pause()
+        assert isinstance(app.screen, ClientScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        saved = tmp_path / f"plan-{finished}.md"
+        assert saved.read_text("utf-8") == store.load(finished).plans[-1]["markdown"]
+        assert [(e["by"], e["iid"]) for e in store.audit_events() if e["action"] == "save_plan"] == [
+            (INSPECTOR, finished)
+        ]
+        saved.unlink()
+
+        def full(*args, **kwargs):
+            raise StoreError("Диск заполнен: не удалось записать журнал аудита.")
+
+        monkeypatch.setattr(Store, "audit", full)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        error = str(app.screen.query_one("#save-error", Static).render())
+        assert "План не сохранён" in error and "Диск заполнен" in error
+        assert not saved.exists()
 
 
 async def test_escape_goes_back_from_a_finished_interview(make_app, store: Store) -> None:

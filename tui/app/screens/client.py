@@ -154,7 +154,11 @@ class ClientScreen(Screen[None]):
         if not self.text or self.shown is None:
             return
         path = Path.cwd() / f"plan-{self.shown}.md"
-        self.app.push_screen(SavePlanModal(self.text, path), self._saved)
+        iid = self.shown
+        self.app.push_screen(
+            SavePlanModal(self.text, path, lambda: self.app.store.audit("save_plan", self.reader, iid=iid)),
+            self._saved,
+        )
 
     def _saved(self, path: Path | None) -> None:
         if path is not None:

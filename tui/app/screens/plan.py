@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,14 +35,19 @@ def _os_error_message(exc: OSError, path: Path) -> str:
 
 
 class SavePlanModal(ModalScreen[Path | None]):
-    """Asks where to save the plan and saves it; returns the path, or ``None`` if cancelled."""
+    """Asks where to save the plan and saves it; returns the path, or ``None`` if cancelled.
+
+    ``record`` is called before the file is written (the audit trail: a plan taken out of
+    the store is personal data leaving it); if it raises :class:`StoreError` nothing is
+    written and the dialog says why."""
 
     BINDINGS = [Binding("escape", "cancel", "Отмена")]
 
-    def __init__(self, text: str, path: Path) -> None:
+    def __init__(self, text: str, path: Path, record: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.text = text
         self.path = path
+        self.record = record
 
     def compose(self) -> ComposeResult:
         with Vertical(id="save-dialog"):
@@ -67,7 +73,7 @@ class SavePlanModal(ModalScreen[Path | None]):
     @on(Input.Submitted, "#save-path")
     @on(Button.Pressed, "#save")
     def _save_requested(self) -> None:
-        from tui.core.store import atomic_write
+        from tui.core.store import StoreError, atomic_write
 
         raw = self.query_one("#save-path", Input).value.strip()
         error = self.query_one("#save-error", Static)
@@ -78,6 +84,13 @@ class SavePlanModal(ModalScreen[Path | None]):
         path = Path(raw).expanduser()
         if path.is_dir():
             path = path / self.path.name
+        try:
+            if self.record is not None:
+                self.record()
+        except StoreError as exc:
+            error.update(Content(f"План не сохранён. {exc}"))
+            error.display = True
+            return
         try:
             atomic_write(path, self.text)
         except OSError as exc:
@@ -134,8 +147,11 @@ class PlanScreen(Screen[None]):
         if self.session.kiosk:
             return
         self.app.push_screen(
-            SavePlanModal(self.text, default_plan_path(self.session)), self._saved
+            SavePlanModal(self.text, default_plan_path(self.session), self._record_save), self._saved
         )
+
+    def _record_save(self) -> None:
+        self.app.store.audit("save_plan", self.session.inspector, iid=self.session.iid)
 
     def _saved(self, path: Path | None) -> None:
         if path is None:
