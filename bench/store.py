@@ -352,7 +352,7 @@ def store_interview_bytes(iv: Interview) -> bytes:
 
 def read_index(root: Path) -> dict[str, bytes]:
     base = root / "index"
-    return {str(p.relative_to(base)): p.read_bytes() for p in base.rglob("*.json")}
+    return {str(p.relative_to(base)): p.read_bytes() for p in base.rglob("*.jsonl")}
 
 
 def build_index(root: Path) -> int:
@@ -360,14 +360,21 @@ def build_index(root: Path) -> int:
     store = Store(root)
     store.rebuild_index(durable=False)  # one os.sync() follows
     store.close()
-    return sum(p.stat().st_size for p in (root / "index").rglob("*.json"))
+    return sum(p.stat().st_size for p in (root / "index").rglob("*.jsonl"))
 
 
 def index_entries(files: dict[str, bytes]) -> dict[str, list[str]]:
-    """The index as sets of entries per bucket, whatever the doc ids and formatting."""
+    """The index as sets of live entries per bucket, whatever the order of the records."""
     out = {}
     for rel, raw in files.items():
-        rows = json.loads(raw).get("_default", {})
+        rows: dict[str, Any] = {}
+        for line in raw.decode("utf-8").splitlines()[1:]:  # after the header
+            if line.strip():
+                record = json.loads(line)
+                if record.get("gone"):
+                    rows.pop(record["iid"], None)
+                else:
+                    rows[record["iid"]] = record
         if rows:
             out[rel] = sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in rows.values())
     return out

@@ -210,7 +210,7 @@ def test_a_schema_1_directory_is_reported_and_upgraded_on_repair(tmp_path, capsy
 def test_temporary_files_of_killed_writers_are_removed(root, capsys):
     iids = make_store(root)
     month = root / "interviews" / iids["Смирнова"][:6]
-    temps = [month / f".{iids['Смирнова']}.json.k3j2x1.tmp", root / "index" / "name" / ".x.json.a1.tmp",
+    temps = [month / f".{iids['Смирнова']}.json.k3j2x1.tmp", root / "index" / "name" / ".x.jsonl.a1.tmp",
              root / ".sobesednik.json.zz9.tmp"]
     for t in temps:
         t.write_text('{"half": ', encoding="utf-8")
@@ -227,13 +227,27 @@ def test_temporary_files_of_killed_writers_are_removed(root, capsys):
 
 def test_a_deleted_index_bucket_is_rebuilt_and_the_client_is_found_again(root, capsys):
     make_store(root)
-    (root / "index" / "name" / "к" / "кузнецова.json").unlink()
+    (root / "index" / "name" / "к" / "кузнецова.jsonl").unlink()
     assert found(root, "Кузнецова") == []
     code, out, _ = doctor(capsys, root)
     assert code == 0
     assert f"{root / 'index' / 'name'}: в указателе записей 2, по файлам интервью должно быть 3" in out
     assert "указатель поиска перестроен" in out
     assert found(root, "Кузнецова") == ["Кузнецова"]
+
+
+def test_an_index_record_torn_by_a_power_cut_is_reported_and_the_index_rebuilt(root, capsys):
+    make_store(root)
+    bucket = root / "index" / "name" / "к" / "кузнецова.jsonl"
+    with bucket.open("ab") as f:
+        f.write(b'\n{"iid":"20261127-1015')
+    code, out, _ = doctor(capsys, root, "--check-only")
+    assert code == 1 and f"{bucket}: файл указателя повреждён (нечитаемых записей: 1)" in out
+    code, out, _ = doctor(capsys, root)
+    assert code == 0 and "указатель поиска перестроен" in out
+    assert set(set_aside_copies(root)) == {"index/name/к/кузнецова.jsonl"}
+    assert found(root, "Кузнецова") == ["Кузнецова"]
+    assert doctor(capsys, root, "--check-only")[0] == 0
 
 
 def test_a_damaged_drafts_list_is_set_aside_and_rebuilt(root, capsys):
@@ -255,7 +269,7 @@ def test_a_damaged_drafts_list_is_set_aside_and_rebuilt(root, capsys):
 def test_check_only_leaves_the_tree_byte_identical(root, capsys):
     iids = make_store(root)
     Store(root).interview_path(iids["Смирнова"]).write_text("{", encoding="utf-8")
-    (root / "index" / "phone" / "1234.json").unlink()
+    (root / "index" / "phone" / "1234.jsonl").unlink()
     Store(root).bucket_path("drafts", iids["Ёлкина"][:6]).write_text("[]", encoding="utf-8")
     (root / "interviews" / "readme.txt").write_text("заметка", encoding="utf-8")
     (root / "sobesednik.json").write_text("не JSON", encoding="utf-8")

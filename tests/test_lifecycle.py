@@ -91,11 +91,10 @@ def set_aside(store: Store, iid: str, stamp: str = "20260101-120000", suffix: st
 
 
 def drop_from_index(store: Store, iid: str) -> None:
-    """Take ``iid`` out of every name, phone and birth-date bucket, as a lost index write would."""
-    for bucket in (store.root / "index").glob("*/**/*.json"):
-        data = json.loads(bucket.read_text("utf-8"))
-        table = {k: e for k, e in data["_default"].items() if e.get("iid") != iid}
-        bucket.write_text(json.dumps({"_default": table}, ensure_ascii=False), encoding="utf-8")
+    """Take ``iid`` out of every index bucket, as a lost index write would."""
+    for bucket in (store.root / "index").glob("*/**/*.jsonl"):
+        lines = bucket.read_text("utf-8").splitlines(keepends=True)
+        bucket.write_text("".join(line for line in lines if iid not in line), encoding="utf-8")
 
 
 def aged(store: Store, iid: str, when: datetime, answered: datetime | None = None) -> str:

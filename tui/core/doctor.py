@@ -48,6 +48,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from tui.core import bucketlog
 from tui.core.storage import (
     DamagedFileError,
     StoreError,
@@ -59,6 +60,7 @@ from tui.core.storage import (
     read_json,
 )
 from tui.core.store import (
+    BUCKET_SUFFIX,
     DRAFT,
     IDENTITY_FIELDS,
     INDEX_LAYOUT,
@@ -842,8 +844,7 @@ class _Doctor:
                 if name == "drafts" and path.is_dir():
                     for month in self.temp_files(path, sorted(os.listdir(path))):
                         file = path / month
-                        if not (len(month) == 11 and month[:6].isdigit() and month.endswith(".json")
-                                and file.is_file()):
+                        if not (month[:6].isdigit() and month[6:] == BUCKET_SUFFIX and file.is_file()):
                             aside.append(self.add(file, "лишний файл в указателе поиска"))
                             continue
                         docs = self._index_docs(file, aside)
@@ -905,24 +906,25 @@ class _Doctor:
             self.add(exc.path, f"файл интервью повреждён ({exc.why})")
 
     def _index_docs(self, path: Path, aside: list[Finding]) -> list[dict[str, Any]] | None:
-        """The entries of one index file; a damaged one is added to ``aside`` (``None``)."""
+        """The entries of one index bucket; a damaged one (no header, or records that do
+        not read, as a power cut can leave) is added to ``aside`` (``None``)."""
         try:
-            data = read_json(path)
+            bucket = bucketlog.read_bucket(path)
+            if bucket is not None and bucket.partial:
+                time.sleep(0.05)  # an append in progress ends in microseconds; a torn one stays
+                bucket = bucketlog.read_bucket(path)
         except DamagedFileError as exc:
             why: str | None = exc.why
+        except StoreError as exc:
+            why = str(exc)
         else:
-            why = _check_tables(data)
-            if why is None and set(data) - {"_default"}:
-                why = "лишние таблицы"
-            if why is None and not all(
-                isinstance(d.get("iid"), str) for d in (data.get("_default") or {}).values()
-            ):
-                why = "запись без номера интервью"
+            bad = 0 if bucket is None else bucket.bad + (1 if bucket.partial else 0)
+            why = f"нечитаемых записей: {bad}" if bad else None
         if why is not None:
             self.report.damaged += 1
             aside.append(self.add(path, f"файл указателя повреждён ({why})"))
             return None
-        return list((data.get("_default") or {}).values())
+        return [] if bucket is None else list(bucket.entries.values())
 
     def _index_kind(self, directory: Path, acc: list[int], aside: list[Finding], kind: str = "",
                     letter: str = "") -> None:
@@ -932,8 +934,8 @@ class _Doctor:
             if kind == "name" and not letter and path.is_dir() and len(name) == 1:
                 self._index_kind(path, acc, aside, kind, name)  # surnames by first letter
                 continue
-            key = name[:-5]
-            if (not name.endswith(".json") or not path.is_file()
+            key = name[:-len(BUCKET_SUFFIX)]
+            if (not name.endswith(BUCKET_SUFFIX) or not path.is_file()
                     or (kind == "name" and key[:1] != letter)):
                 aside.append(self.add(path, "лишний файл в указателе поиска"))
                 continue

@@ -6,11 +6,11 @@ Layout of a data directory (schema 2; see ``docs/store.md``)::
     interviews/<yyyymm>/<id>.json    one TinyDB file per interview: header (with the consent
                                      record), answers (with time, author and earlier values),
                                      issued plans
-    index/drafts/<yyyymm>.json       unfinished interviews, by the month they were started
-    index/name/<letter>/<surname>.json  interviews by normalised surname, with first and
+    index/drafts/<yyyymm>.jsonl      unfinished interviews, by the month they were started
+    index/name/<letter>/<surname>.jsonl interviews by normalised surname, with first and
                                      middle name for narrowing a search
-    index/phone/<last 4 digits>.json interviews by phone
-    index/birth/<yyyy-mm-dd>.json    interviews by birth date
+    index/phone/<last 4>.jsonl       interviews by phone
+    index/birth/<yyyy-mm-dd>.jsonl   interviews by birth date
     index/journal/<pid>-<n>.log      since when a running process has index writes that
                                      may not be on disk yet
     audit/<yyyymm>.jsonl             who read or changed what and when (append-only)
@@ -55,8 +55,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
 
+from tui.core import bucketlog
 from tui.core.storage import (
     AtomicJSONStorage,
     DamagedFileError,
@@ -84,7 +85,11 @@ LOCK_TIMEOUT = 10.0
 #: interview) and moves its journal's time on.
 JOURNAL_CHECKPOINT = 500
 #: The layout of ``index/``; an older one is rebuilt from the interview files at open.
-INDEX_LAYOUT = 2
+INDEX_LAYOUT = 3
+#: Index buckets are logs of JSON lines (:mod:`tui.core.bucketlog`).
+BUCKET_SUFFIX = ".jsonl"
+#: Dead records a bucket may hold beyond its live ones before a checkpoint compacts it.
+COMPACT_SLACK = 32
 #: File times come from the kernel's coarse clock, which lags ``time.time_ns()`` by up to a
 #: tick: times compared with file times keep this margin.
 CLOCK_MARGIN_NS = 2_000_000_000
@@ -232,10 +237,10 @@ class Store:
         self._touched: set[Path] = set()
         with self._locked():
             self._open_schema()
-            if any(self.interview_files()) and (
+            if (
                 not (self.root / "index").is_dir()  # restored from a backup (no index there)
                 or self.meta().get("index_layout", 1) != INDEX_LAYOUT  # an older layout
-            ):
+            ) and self._has_interviews():
                 self.rebuild_index()
             self._replay_journals()
 
@@ -585,48 +590,48 @@ class Store:
         their first letter, so a search by the beginning of a surname lists one folder."""
         return self.root / "index" / bucket_rel(kind, key)
 
-    def _bucket_data(self, kind: str, key: str) -> tuple[Path, AtomicJSONStorage, dict[str, Any]]:
-        """An index bucket for one change: its path, its storage (written without fsync,
-        see the journal below) and its parsed content (``{}`` when it does not exist)."""
-        path = self.bucket_path(kind, key)
-        storage = AtomicJSONStorage(path, durable=False)
-        return path, storage, storage.read() or {}
-
     def _bucket_put(self, kind: str, key: str, entry: dict[str, Any]) -> None:
-        """Insert or replace the entry of ``entry['iid']`` with one write of the bucket
-        (straight on the parsed table: no per-entry objects, whatever its size)."""
-        path, storage, data = self._bucket_data(kind, key)
-        table = data.get("_default") or {}
-        doc_id = next((k for k, d in table.items()
-                       if isinstance(d, dict) and d.get("iid") == entry["iid"]), None)
-        if doc_id is not None and table[doc_id] == entry:
-            return
-        if not data:
-            self._mkdir(path.parent)
+        """Put the entry of ``entry['iid']`` in a bucket: one append, whatever its size."""
+        path = self.bucket_path(kind, key)
+        self._put_entry(path, entry)
         self._touched.add(path)
         self._unsynced += 1
-        storage.write({**data, "_default": {**table, doc_id or _next_doc_id(table): entry}})
+
+    def _put_entry(self, path: Path, entry: dict[str, Any]) -> None:
+        if not path.parent.is_dir():
+            self._mkdir(path.parent)
+        bucketlog.append(path, [entry])
 
     def _remove_entry(self, kind: str, key: str, iid: str) -> None:
         """Remove ``iid`` from a bucket; an emptied bucket goes too: its name is personal
         data (a surname, a birth date) that must not outlive the client's interviews."""
-        path, storage, data = self._bucket_data(kind, key)
-        table = data.get("_default") or {}
-        kept = {k: d for k, d in table.items() if not (isinstance(d, dict) and d.get("iid") == iid)}
-        if len(kept) == len(table):
+        path = self.bucket_path(kind, key)
+        removed = self._drop_entry(path, iid)
+        if removed is None:
             return
         self._unsynced += 1
-        if kept or set(data) - {"_default"}:
+        if removed:
             self._touched.add(path)
-            storage.write({**data, "_default": kept})
             return
-        path.unlink(missing_ok=True)
-        forget(path)
         self._touched.discard(path)
         self._touched.add(path.parent)  # the folder's fsync makes the removal durable
         with contextlib.suppress(OSError):
             if kind == "name":
                 path.parent.rmdir()  # the letter folder, when it is empty
+
+    @staticmethod
+    def _drop_entry(path: Path, iid: str) -> bool | None:
+        """Take ``iid`` out of the bucket at ``path``: ``None`` if it was not there, True
+        if a removal was appended, False if the bucket held nothing else and is gone."""
+        bucket = bucketlog.read_bucket(path)
+        if bucket is None or iid not in bucket.entries:
+            return None
+        if len(bucket.entries) > 1:
+            bucketlog.append(path, [{"iid": iid, "gone": True}])
+            return True
+        path.unlink(missing_ok=True)
+        bucketlog.forget(path)
+        return False
 
     def _journal_quietly(self) -> None:
         try:
@@ -658,7 +663,8 @@ class Store:
         for kind, (key, entry) in self._entries(iid, identity).items():
             path = self.bucket_path(kind, key)
             try:
-                present = any(d == entry for d in self._read_bucket(path)) if path.exists() else False
+                bucket = bucketlog.read_bucket(path)
+                present = bucket is not None and bucket.entries.get(iid) == entry
             except StoreError:
                 present = False
             if not present:
@@ -700,25 +706,38 @@ class Store:
         os.fdatasync(self._journal_fd)
         self._dirty_since = since
 
-    def _checkpoint(self) -> None:
-        """Make this process's bucket writes durable, then move its journal's time on."""
-        started = time.time_ns() - CLOCK_MARGIN_NS
+    def _sync_touched(self) -> None:
+        """Make the bucket writes of this process durable; a bucket that has gathered many
+        dead records on the way is rewritten compact (durably) instead."""
         folders = set()
         for path in self._touched:
             if path.is_dir():
                 folders.add(path)
                 continue
-            with contextlib.suppress(FileNotFoundError):
-                fd = os.open(path, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-                folders.add(path.parent)
+            try:
+                bucket = bucketlog.read_bucket(path)
+            except DamagedFileError:
+                bucket = None  # left as it is for doctor
+            if bucket is None:
+                continue
+            if bucket.records > 2 * len(bucket.entries) + COMPACT_SLACK:
+                bucketlog.write_bucket(path, bucket.entries.values(), durable=True)
+                continue
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            folders.add(path.parent)
         for folder in folders:
             with contextlib.suppress(FileNotFoundError):  # an emptied letter folder, removed
                 fsync_dir(folder)
         self._touched.clear()
+
+    def _checkpoint(self) -> None:
+        """Make this process's bucket writes durable, then move its journal's time on."""
+        started = time.time_ns() - CLOCK_MARGIN_NS
+        self._sync_touched()
         self._unsynced = 0
         if self._index_failed:
             return  # T stays: the next process to open the store mends the index
@@ -756,7 +775,8 @@ class Store:
                 if since is not None:
                     iids |= self._written_since(since)
                 for iid in sorted(iids):
-                    self.reindex_interview(iid)
+                    self.reindex_interview(iid, sync=False)
+                self._sync_touched()
                 path.unlink()
             finally:
                 os.close(fd)
@@ -777,8 +797,9 @@ class Store:
                                 out.add(f.name[:-5])
         return out
 
-    def reindex_interview(self, iid: str) -> None:
-        """Write the index entries of one interview from its file (durably)."""
+    def reindex_interview(self, iid: str, *, sync: bool = True) -> None:
+        """Write the index entries of one interview from its file (durably, unless the
+        caller syncs the buckets itself)."""
         with self._locked():
             try:
                 path = self.interview_path(iid)
@@ -789,16 +810,19 @@ class Store:
             found = self._index_facts(path)
             if found is None:
                 return
-            _, status, created, entries = found
-            for kind, (key, entry) in entries.items():
-                bucket = self.bucket_path(kind, key)
-                self._mkdir(bucket.parent)
-                _put(TinyDB(bucket, storage=AtomicJSONStorage, cache=False).table("_default"), entry)
-            if status != DRAFT:
-                drafts = self.bucket_path("drafts", iid[:6])
-                if drafts.exists():
-                    table = TinyDB(drafts, storage=AtomicJSONStorage, cache=False).table("_default")
-                    table.remove(Query().iid == iid)
+            _, status, _, entries = found
+            try:
+                for kind, (key, entry) in entries.items():
+                    held = bucketlog.read_bucket(self.bucket_path(kind, key))
+                    if held is None or held.entries.get(iid) != entry:
+                        self._bucket_put(kind, key, entry)
+                if status != DRAFT:
+                    self._remove_entry("drafts", iid[:6], iid)
+            except DamagedFileError as exc:  # doctor sets the bucket aside and rebuilds
+                if all(d.path != exc.path for d in self.damaged):
+                    self.damaged.append(exc)
+            if sync:
+                self._sync_touched()
 
     @staticmethod
     def _identity(db: TinyDB) -> dict[str, Any]:
@@ -926,6 +950,7 @@ class Store:
         base = self.root / "interviews"
         if not base.is_dir():
             return
+        written: set[Path] = set()
         for month in (p for p in base.iterdir() if p.is_dir()):
             if month.stat().st_mtime_ns < started:
                 continue
@@ -936,25 +961,44 @@ class Store:
                 if iid in current and path.stat().st_mtime_ns < started:
                     continue
                 for ref in keys.pop(iid, ()):
-                    bucket = fresh / ref
-                    if bucket.exists():
-                        self._db(bucket, durable=durable).table("_default").remove(Query().iid == iid)
+                    if self._drop_entry(fresh / ref, iid) is not None:
+                        written.add(fresh / ref)
                 found = self._index_facts(path) if iid in current else None
                 if found is None:
                     continue
                 keys[iid] = tuple(bucket_rel(kind, key) for kind, (key, _) in found[3].items())
                 for kind, (key, entry) in found[3].items():
                     bucket = fresh / bucket_rel(kind, key)
-                    self._mkdir(bucket.parent)
-                    _put(self._db(bucket, durable=durable).table("_default"), entry)
-                    forget(bucket)
+                    self._put_entry(bucket, entry)
+                    written.add(bucket)
+        if durable:  # a few files: the bulk of the new index was synced before the lock
+            for path in written:
+                with contextlib.suppress(FileNotFoundError):
+                    fd = os.open(path, os.O_RDONLY)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+            for folder in {p.parent for p in written}:
+                with contextlib.suppress(FileNotFoundError):
+                    fsync_dir(folder)
 
     def _write_table(self, path: Path, entries: list[dict[str, Any]], durable: bool) -> None:
         self._mkdir(path.parent)
-        table = {str(i): e for i, e in enumerate(entries, start=1)}
-        atomic_write(path, json.dumps({"_default": table}, ensure_ascii=False), durable=durable)
+        bucketlog.write_bucket(path, entries, durable=durable)
 
     # ------------------------------------------------------------------ listing and search
+
+    def _has_interviews(self) -> bool:
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            with os.scandir(self.root / "interviews") as months:
+                for month in months:
+                    if not month.is_dir():
+                        continue
+                    with os.scandir(month.path) as files:
+                        if any(f.name.endswith(".json") for f in files):
+                            return True
+        return False
 
     def interview_files(self) -> Iterator[Path]:
         """Every interview file, oldest month first (for doctor, export, purge)."""
@@ -1015,10 +1059,10 @@ class Store:
         return _summary({**header, "id": path.stem}, _identity_of((answers or {}).values()))
 
     def _read_bucket(self, path: Path) -> list[dict[str, Any]]:
-        """The entries of an index file; a hand-edited entry without an id is skipped."""
+        """The entries of an index bucket; a line edited by hand into nonsense is skipped."""
         try:
-            docs = TinyDB(path, storage=AtomicJSONStorage).table("_default").all()
-            return [dict(d) for d in docs if isinstance(d.get("iid"), str)]
+            bucket = bucketlog.read_bucket(path)
+            return [] if bucket is None else list(bucket.entries.values())
         except DamagedFileError as exc:
             if all(d.path != exc.path for d in self.damaged):
                 self.damaged.append(exc)
@@ -1031,7 +1075,7 @@ class Store:
         folder = self.root / "index" / "drafts"
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             for name in sorted(os.listdir(folder), reverse=True):
-                if not (name.endswith(".json") and name[:6].isdigit()):
+                if not (name.endswith(BUCKET_SUFFIX) and name[:6].isdigit()):
                     continue
                 docs = self._read_bucket(folder / name)
                 out += self._summaries((d["iid"] for d in docs),
@@ -1061,7 +1105,7 @@ class Store:
             return []
         birth = parse_query_date(text)
         if birth:
-            docs = self._read_bucket(self.root / "index" / "birth" / f"{birth}.json")
+            docs = self._read_bucket(self.bucket_path("birth", birth))
             return self._summaries(
                 (d["iid"] for d in docs), limit, lambda s: s["client"].get("birth_date") == birth
             )
@@ -1069,7 +1113,7 @@ class Store:
             digits = phone_digits(text)
             if len(digits) < 4:
                 return []
-            docs = self._read_bucket(self.root / "index" / "phone" / f"{digits[-4:]}.json")
+            docs = self._read_bucket(self.bucket_path("phone", digits[-4:]))
             return self._summaries(
                 (d["iid"] for d in docs if str(d.get("phone", "")).endswith(digits)), limit,
                 lambda s: phone_digits(s["client"].get("phone")).endswith(digits),
@@ -1084,7 +1128,7 @@ class Store:
         with contextlib.suppress(OSError):  # the surnames that begin so, from one letter folder
             paths += sorted(
                 exact.parent / n for n in os.listdir(exact.parent)
-                if n.startswith(surname) and n.endswith(".json") and n != exact.name
+                if n.startswith(surname) and n.endswith(BUCKET_SUFFIX) and n != exact.name
             )
 
         def names_match(entry: dict[str, Any]) -> bool:
@@ -1111,7 +1155,7 @@ class Store:
         if cid is None:
             return self._summaries([iid], None)
         # The birth-date bucket is the smallest that holds every interview of the person.
-        docs = self._read_bucket(self.root / "index" / "birth" / f"{identity['birth_date']}.json")
+        docs = self._read_bucket(self.bucket_path("birth", identity["birth_date"]))
         return self._summaries(
             [*(d["iid"] for d in docs), iid], None, lambda s: s["client_id"] == cid
         )
@@ -1179,22 +1223,9 @@ def _identity_of(answers: Iterable[Any]) -> dict[str, Any]:
     return out
 
 
-def _put(table: Any, entry: dict[str, Any]) -> None:
-    """Insert or replace the entry of ``entry['iid']`` with a single write of the file."""
-    found = table.get(Query().iid == entry["iid"])
-    if found is None:
-        table.insert(entry)
-    elif dict(found) != entry:
-        def replace(doc: dict[str, Any]) -> None:
-            doc.clear()
-            doc.update(entry)
-
-        table.update(replace, doc_ids=[found.doc_id])
-
-
 def bucket_rel(kind: str, key: str) -> str:
     """An index bucket's path inside ``index/`` (surnames are split by first letter)."""
-    return f"{kind}/{key[0]}/{key}.json" if kind == "name" else f"{kind}/{key}.json"
+    return f"{kind}/{key[0]}/{key}{BUCKET_SUFFIX}" if kind == "name" else f"{kind}/{key}{BUCKET_SUFFIX}"
 
 
 def _journal_contents(raw: bytes) -> tuple[int | None, set[str]]:

@@ -1,0 +1,100 @@
+"""Index buckets as append-only logs: what a search finds after appends, torn records,
+rewrites by another process and compaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import tui.core.store as store_module
+from tui.core import bucketlog
+from tui.core.store import Store
+
+CONSENT = {"given": True, "text_version": "2026-11", "how": "подписано на бумаге"}
+
+
+def client(store: Store, last: str, first: str) -> str:
+    iid = store.create_interview(interview_date=date(2026, 11, 27), scripts="t", mode="inspector",
+                                 inspector="Петрова", consent=CONSENT)
+    store.save_answer(iid, "last_name", last, by="Петрова")
+    store.save_answer(iid, "first_name", first, by="Петрова")
+    return iid
+
+
+def first_names(store: Store, text: str) -> list[str]:
+    return sorted(s["client"]["first_name"] for s in store.find(text))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "data")
+
+
+def test_a_changed_name_is_one_line_appended_to_its_bucket(store: Store) -> None:
+    ids = [client(store, "Иванова", name) for name in ("Анна", "Ольга", "Мария")]
+    bucket = store.bucket_path("name", "иванова")
+    before = bucket.read_bytes()
+    store.save_answer(ids[1], "first_name", "Ольга-Мария", by="Петрова")
+    after = bucket.read_bytes()
+    assert after.startswith(before)  # nothing rewritten: the cost does not grow with the bucket
+    assert after[len(before):].decode("utf-8").strip().count("\n") == 0
+    assert first_names(store, "Иванова") == ["Анна", "Мария", "Ольга-Мария"]
+
+
+def test_a_record_torn_by_a_power_cut_is_skipped_and_the_next_one_is_read(store: Store) -> None:
+    client(store, "Орлова", "Ирина")
+    bucket = store.bucket_path("name", "орлова")
+    with bucket.open("ab") as f:
+        f.write(b'\n{"iid":"20261127-101500-123a1b2","first_na')  # the power went
+    client(store, "Орлова", "Анна")  # the next process appends after the torn record
+    assert first_names(store, "Орлова") == ["Анна", "Ирина"]
+    assert bucketlog.read_bucket(bucket).bad == 1  # doctor reports it
+
+
+def test_a_line_being_appended_is_not_read_until_it_is_complete(store: Store) -> None:
+    iid = client(store, "Орлова", "Ирина")
+    bucket = store.bucket_path("name", "орлова")
+    with bucket.open("ab") as f:
+        f.write(f'\n{{"iid":"{iid}","gone":tr'.encode())  # another process, mid-append
+    assert bucketlog.read_bucket(bucket).bad == 0
+    assert first_names(store, "Орлова") == ["Ирина"]
+
+
+def test_a_reader_sees_appends_and_rewrites_made_by_another_process(tmp_path: Path, monkeypatch) -> None:
+    desk, kiosk = Store(tmp_path / "data"), Store(tmp_path / "data")
+    iid = client(desk, "Орлова", "Ирина")
+    assert first_names(kiosk, "Орлова") == ["Ирина"]  # cached by the reader
+    desk.save_answer(iid, "first_name", "Инна", by="Петрова")  # appended
+    assert first_names(kiosk, "Орлова") == ["Инна"]
+    monkeypatch.setattr(store_module, "COMPACT_SLACK", 0)
+    desk._checkpoint()  # rewritten compact: a new file, read afresh
+    assert len(desk.bucket_path("name", "орлова").read_text("utf-8").splitlines()) == 2
+    desk.save_answer(iid, "first_name", "Ирина", by="Петрова")
+    assert first_names(kiosk, "Орлова") == ["Ирина"]
+
+
+def test_a_checkpoint_compacts_a_bucket_full_of_dead_records(store: Store) -> None:
+    iid = client(store, "Орлова", "Ирина")
+    other = client(store, "Орлова", "Анна")
+    for k in range(40):
+        store.save_answer(iid, "first_name", f"Ирина-{k}", by="Петрова")
+    bucket = store.bucket_path("name", "орлова")
+    assert len(bucket.read_text("utf-8").split()) > 40
+    store._checkpoint()
+    lines = bucket.read_text("utf-8").splitlines()
+    assert len(lines) == 3  # the header and the two live entries
+    assert first_names(store, "Орлова") == ["Анна", "Ирина-39"]
+    assert {s["id"] for s in store.find("Орлова")} == {iid, other}
+
+
+def test_a_bucket_without_its_header_is_named_and_left_as_it_is(store: Store) -> None:
+    iid = client(store, "Орлова", "Ирина")
+    bucket = store.bucket_path("name", "орлова")
+    bucket.write_text('{"iid": "x"}\n', "utf-8")  # edited by hand
+    store.save_answer(iid, "first_name", "Инна", by="Петрова")  # saved; the bucket untouched
+    assert store.load(iid).answers["first_name"] == "Инна"
+    assert bucket.read_text("utf-8") == '{"iid": "x"}\n'
+    assert any("Указатель поиска не обновлён" in w for w in store.warnings)
+    assert store.find("Орлова") == [] and store.damaged[0].path == bucket
