@@ -405,7 +405,7 @@ async def test_an_index_that_cannot_be_written_is_reported_and_the_interview_goe
 
     drafts = store.bucket_path("drafts", date.today().strftime("%Y%m"))
     drafts.parent.mkdir(parents=True, exist_ok=True)
-    drafts.write_text("{", "utf-8")  # damaged by hand
+    drafts.write_text("не JSON", "utf-8")  # damaged by hand
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         session = await answer_until(pilot, app, "first_name")

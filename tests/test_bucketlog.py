@@ -98,3 +98,13 @@ def test_a_bucket_without_its_header_is_named_and_left_as_it_is(store: Store) ->
     assert bucket.read_text("utf-8") == '{"iid": "x"}\n'
     assert any("Указатель поиска не обновлён" in w for w in store.warnings)
     assert store.find("Орлова") == [] and store.damaged[0].path == bucket
+
+
+def test_a_bucket_being_made_reads_as_empty_and_is_made_again_after_a_power_cut(store: Store) -> None:
+    bucket = store.bucket_path("name", "орлова")
+    bucket.parent.mkdir(parents=True)
+    bucket.write_bytes(b'{"sobesednik_index":1,"ge')  # the header cut short
+    assert store.find("Орлова") == [] and store.damaged == []
+    client(store, "Орлова", "Ирина")
+    assert first_names(store, "Орлова") == ["Ирина"]
+    assert bucket.read_text("utf-8").startswith('{"sobesednik_index":1,"gen":"')

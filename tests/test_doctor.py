@@ -250,6 +250,19 @@ def test_an_index_record_torn_by_a_power_cut_is_reported_and_the_index_rebuilt(r
     assert doctor(capsys, root, "--check-only")[0] == 0
 
 
+def test_a_bucket_left_empty_by_a_killed_process_is_deleted_not_kept(root, capsys):
+    make_store(root)
+    bucket = root / "index" / "name" / "п" / "петрова.jsonl"  # a surname typed, then corrected
+    bucket.parent.mkdir()
+    bucket.write_text('{"sobesednik_index":1,"gen":"00"}\n\n{"iid":"20261127-101500-123a1b2"}\n'
+                      '\n{"iid":"20261127-101500-123a1b2","gone":true}\n', encoding="utf-8")
+    code, out, _ = doctor(capsys, root, "--check-only")
+    assert f"{bucket}: файл указателя без записей." in out
+    code, out, _ = doctor(capsys, root)
+    assert code == 0 and f"{bucket}: файл указателя без записей — удалён." in out
+    assert not bucket.exists() and not (root / "damaged").exists()
+
+
 def test_a_damaged_drafts_list_is_set_aside_and_rebuilt(root, capsys):
     iids = make_store(root)
     drafts = Store(root).bucket_path("drafts", iids["Ёлкина"][:6])

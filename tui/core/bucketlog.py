@@ -39,6 +39,7 @@ from tui.core.storage import DamagedFileError, StoreError, describe_os_error
 CACHE_SIZE = 256
 HEADER_KEY = "sobesednik_index"
 _HEAD_BYTES = 128
+_HEADER_START = b'{"' + HEADER_KEY.encode() + b'":1,"gen":"'
 
 
 @dataclass
@@ -73,6 +74,16 @@ def forget(path: Path) -> None:
     _cache.pop(path, None)
 
 
+def _new_header() -> bytes:
+    return encode({HEADER_KEY: 1, "gen": secrets.token_hex(8)})
+
+
+def _unwritten(head: bytes) -> bool:
+    """A bucket whose header is not (all) written yet: made by an append in progress, or
+    cut short there by a power cut. It holds no record: it reads as empty."""
+    return b"\n" not in head and _HEADER_START.startswith(head[: len(_HEADER_START)])
+
+
 def _header(head: bytes, path: Path) -> tuple[str, int]:
     """The ``gen`` of a bucket and the offset where its records begin."""
     newline = head.find(b"\n")
@@ -97,7 +108,11 @@ def read_bucket(path: Path) -> Bucket | None:
         raise StoreError(describe_os_error(exc, path, "прочитать")) from exc
     try:
         st = os.fstat(fd)
-        gen, start = _header(os.pread(fd, _HEAD_BYTES, 0), path)
+        head = os.pread(fd, _HEAD_BYTES, 0)
+        if _unwritten(head):
+            forget(path)
+            return Bucket({}, 0, 0)
+        gen, start = _header(head, path)
         cached = _cache.get(path)
         if cached is not None and cached.ino == st.st_ino and cached.gen == gen and st.st_size >= cached.end:
             bucket, start = cached.bucket, cached.end
@@ -143,25 +158,28 @@ def read_bucket(path: Path) -> Bucket | None:
 
 def write_bucket(path: Path, entries: Iterable[dict[str, Any]], *, durable: bool) -> None:
     """Write ``path`` afresh (atomically) with a new header and one record per entry."""
-    header = {HEADER_KEY: 1, "gen": secrets.token_hex(8)}
-    body = b"\n".join(encode(e) for e in [header, *entries]) + b"\n"
+    body = b"\n".join([_new_header(), *(encode(e) for e in entries)]) + b"\n"
     forget(path)
     storage.atomic_write(path, body.decode("utf-8"), durable=durable)
 
 
 def append(path: Path, records: list[dict[str, Any]]) -> None:
     """Append ``records`` to the bucket at ``path``, making it if there is none (the
-    caller holds the store's lock). Not fsynced: see the module docstring. A bucket
-    without a valid header is left as it is (:class:`DamagedFileError`) for ``doctor``."""
+    caller holds the store's lock). Not fsynced: see the module docstring. A new bucket is
+    made in place, header and records in one ``write(2)``: no temporary file, no rename.
+    A bucket without a valid header is left as it is (:class:`DamagedFileError`) for
+    ``doctor``."""
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_APPEND)
-    except FileNotFoundError:
-        write_bucket(path, [r for r in records if not r.get("gone")], durable=False)
-        return
-    try:
-        _header(os.pread(fd, _HEAD_BYTES, 0), path)
-        data = memoryview(b"".join(b"\n" + encode(r) + b"\n" for r in records))
-        while data:
-            data = data[os.write(fd, data):]
+        head = os.pread(fd, _HEAD_BYTES, 0)
+        if _unwritten(head):
+            os.ftruncate(fd, 0)
+            data = _new_header() + b"\n" + b"".join(encode(r) + b"\n" for r in records if not r.get("gone"))
+        else:
+            _header(head, path)
+            data = b"".join(b"\n" + encode(r) + b"\n" for r in records)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
     finally:
         os.close(fd)

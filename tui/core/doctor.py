@@ -939,9 +939,25 @@ class _Doctor:
                     or (kind == "name" and key[:1] != letter)):
                 aside.append(self.add(path, "лишний файл в указателе поиска"))
                 continue
-            for entry in self._index_docs(path, aside) or []:
+            docs = self._index_docs(path, aside)
+            if docs == []:  # a process ended before it deleted a bucket a corrected answer emptied
+                self._empty_bucket(path)
+            for entry in docs or []:
                 acc[0] += 1
                 acc[1] = (acc[1] + _entry_hash(kind, key, entry)) % (1 << 64)
+
+    def _empty_bucket(self, path: Path) -> None:
+        """An index bucket with no entry left: its name (a surname, a birth date) is
+        personal data that nothing needs any more, so it is deleted, not set aside."""
+        finding = self.add(path, "файл указателя без записей")
+        if self.repair:
+            with self.locked():
+                with contextlib.suppress(FileNotFoundError, StoreError):
+                    docs = bucketlog.read_bucket(path)
+                    if docs is not None and not docs.entries:
+                        path.unlink()
+                        fsync_dir(path.parent)
+            finding.action, finding.fixed = "удалён", True
 
     # ------------------------------------------------------------ audit
 

@@ -235,6 +235,7 @@ class Store:
         self._dirty_since = 0  # the time noted in this process's journal
         self._unsynced = 0  # index writes since the last checkpoint
         self._touched: set[Path] = set()
+        self._maybe_empty: set[tuple[str, Path]] = set()  # removed from unread; pruned at checkpoints
         with self._locked():
             self._open_schema()
             if (
@@ -436,7 +437,7 @@ class Store:
                 (None, None),
             )
             if old is not None and old.get("value") == value:
-                if qid in IDENTITY_FIELDS:  # given again, perhaps after a failed index write
+                if qid in IDENTITY_FIELDS and self._index_failed:  # given again after a failure
                     self._ensure_indexed(iid, _identity_of(answers.values()))
                 return
             now = now_iso()
@@ -457,7 +458,7 @@ class Store:
             # New containers for what changes: the cached copy stays as on disk until written.
             storage.write({**data, "answers": answers, "interview": {**data["interview"], "1": header}})
             if reindex:
-                self._update_index(iid, before or {}, after or {})
+                self._update_index(iid, before or {}, after or {}, prune=False)
 
     def _interview_data(self, iid: str) -> tuple[AtomicJSONStorage, dict[str, Any]]:
         """The storage of an interview file and its parsed content, for one write of it."""
@@ -602,10 +603,21 @@ class Store:
             self._mkdir(path.parent)
         bucketlog.append(path, [entry])
 
-    def _remove_entry(self, kind: str, key: str, iid: str) -> None:
+    def _remove_entry(self, kind: str, key: str, iid: str, *, prune: bool = True) -> None:
         """Remove ``iid`` from a bucket; an emptied bucket goes too: its name is personal
-        data (a surname, a birth date) that must not outlive the client's interviews."""
+        data (a surname, a birth date) that must not outlive the client's interviews.
+
+        Without ``prune`` (an answer corrected) the removal is appended unread, since
+        reading a big bucket costs milliseconds, and the next checkpoint (at the latest
+        when the process ends) deletes the bucket if that emptied it."""
         path = self.bucket_path(kind, key)
+        if not prune:
+            if path.exists():
+                bucketlog.append(path, [{"iid": iid, "gone": True}])
+                self._touched.add(path)
+                self._maybe_empty.add((kind, path))
+                self._unsynced += 1
+            return
         removed = self._drop_entry(path, iid)
         if removed is None:
             return
@@ -613,6 +625,10 @@ class Store:
         if removed:
             self._touched.add(path)
             return
+        self._removed(kind, path)
+
+    def _removed(self, kind: str, path: Path) -> None:
+        """A bucket was deleted: its folder is synced at the checkpoint."""
         self._touched.discard(path)
         self._touched.add(path.parent)  # the folder's fsync makes the removal durable
         with contextlib.suppress(OSError):
@@ -708,7 +724,16 @@ class Store:
 
     def _sync_touched(self) -> None:
         """Make the bucket writes of this process durable; a bucket that has gathered many
-        dead records on the way is rewritten compact (durably) instead."""
+        dead records on the way is rewritten compact (durably) instead, and one that a
+        corrected answer emptied is deleted."""
+        for kind, path in sorted(self._maybe_empty):
+            with contextlib.suppress(StoreError):
+                bucket = bucketlog.read_bucket(path)
+                if bucket is not None and not bucket.entries:
+                    path.unlink(missing_ok=True)
+                    bucketlog.forget(path)
+                    self._removed(kind, path)
+        self._maybe_empty.clear()
         folders = set()
         for path in self._touched:
             if path.is_dir():
@@ -845,7 +870,9 @@ class Store:
             out["birth"] = (birth, {"iid": iid})
         return out
 
-    def _update_index(self, iid: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+    def _update_index(
+        self, iid: str, before: dict[str, Any], after: dict[str, Any], *, prune: bool = True
+    ) -> None:
         old, new = self._entries(iid, before), self._entries(iid, after)
         if old == new:
             return
@@ -856,7 +883,7 @@ class Store:
                 if o == n:
                     continue
                 if o is not None and (n is None or o[0] != n[0]):
-                    self._remove_entry(kind, o[0], iid)
+                    self._remove_entry(kind, o[0], iid, prune=prune)
                 if n is not None:
                     self._bucket_put(kind, n[0], n[1])
 
