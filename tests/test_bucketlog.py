@@ -3,6 +3,9 @@ rewrites by another process and compaction."""
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -108,3 +111,65 @@ def test_a_bucket_being_made_reads_as_empty_and_is_made_again_after_a_power_cut(
     client(store, "Орлова", "Ирина")
     assert first_names(store, "Орлова") == ["Ирина"]
     assert bucket.read_text("utf-8").startswith('{"sobesednik_index":1,"gen":"')
+
+
+def test_a_deleted_interview_leaves_no_record_in_a_bucket_it_shared(store: Store) -> None:
+    kept = client(store, "Иванова", "Анна")
+    gone = client(store, "Иванова", "Ольга")
+    store.save_answer(gone, "first_name", "Ольга-Мария", by="Петрова")  # an earlier value too
+    store.save_answer(gone, "phone", "+7 921 123-45-67", by="Петрова")
+    store.save_answer(kept, "phone", "+7 900 000-45-67", by="Петрова")
+    store.discard(gone, "Петрова", reason="delete_client")
+    for kind, key in (("name", "иванова"), ("phone", "4567")):
+        text = store.bucket_path(kind, key).read_text("utf-8")
+        assert gone not in text and "Ольга" not in text and "9211234567" not in text, text
+    assert first_names(store, "Иванова") == ["Анна"]
+
+
+def test_a_corrected_surname_leaves_no_old_record_once_the_session_ends(store: Store) -> None:
+    client(store, "Кузнецова", "Анна")
+    typo = client(store, "Кузнецова", "Ирина")  # typed wrong: the client is Кузнецкая
+    store.save_answer(typo, "last_name", "Кузнецкая", by="Петрова")
+    assert first_names(store, "Кузнецова") == ["Анна"]
+    store.close()
+    text = store.bucket_path("name", "кузнецова").read_text("utf-8")
+    assert typo not in text and "Ирина" not in text
+
+
+def test_an_index_the_open_cannot_mend_now_is_mended_by_a_later_open(tmp_path: Path, monkeypatch) -> None:
+    root = tmp_path / "data"
+    desk = Store(root)
+    iid = client(desk, "Орлова", "Ирина")
+    desk.save_answer(iid, "phone", "+7 921 123-45-67", by="Петрова")
+    os.close(desk._journal_fd)  # the desk dies with the power: its bucket writes are lost
+    desk._journal_fd = None
+    shutil.rmtree(root / "index" / "name")
+    (root / "index" / "phone" / "4567.jsonl").unlink()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(bucketlog, "append", full)
+    kiosk = Store(root)  # opens all the same, and says so
+    assert any("Указатель поиска не восстановлен после сбоя" in w and "Диск заполнен" in w
+               for w in kiosk.warnings)
+    assert kiosk.load(iid).answers["last_name"] == "Орлова"
+    monkeypatch.undo()
+    again = Store(root)  # space is back: the journal was kept
+    assert [s["id"] for s in again.find("Орлова")] == [iid]
+    assert [s["id"] for s in again.find("4567")] == [iid]
+
+
+def test_a_damaged_bucket_does_not_stop_the_other_entries_of_a_replay(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    desk = Store(root)
+    iid = client(desk, "Орлова", "Ирина")
+    desk.save_answer(iid, "phone", "+7 921 123-45-67", by="Петрова")
+    os.close(desk._journal_fd)
+    desk._journal_fd = None
+    store_bucket = desk.bucket_path("name", "орлова")
+    store_bucket.write_text("не JSON\n", "utf-8")  # damaged
+    (root / "index" / "phone" / "4567.jsonl").unlink()  # lost with the power
+    again = Store(root)
+    assert [s["id"] for s in again.find("4567")] == [iid]
+    assert [d.path for d in again.damaged] == [store_bucket]

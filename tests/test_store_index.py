@@ -291,10 +291,14 @@ def test_an_index_of_an_older_layout_is_rebuilt_when_the_store_opens(store: Stor
     meta = json.loads(store.meta_path.read_text("utf-8"))
     del meta["meta"]["1"]["index_layout"]
     store.meta_path.write_text(json.dumps(meta), "utf-8")
-    again = Store(store.root)
+    told: list[str] = []
+    again = Store(store.root, progress=told.append)
     assert len(again.unfinished()) == 4
     assert not (store.root / "index" / "drafts.json").exists()
     assert again.meta()["index_layout"] >= 2
+    assert len(told) == 1 and "Указатель поиска перестраивается" in told[0]  # said before the wait
+    Store(store.root, progress=told.append)
+    assert len(told) == 1  # once only
 
 
 def test_unfinished_reads_the_newest_months_first_and_stops_at_the_limit(store: Store) -> None:

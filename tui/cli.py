@@ -246,7 +246,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _err(f"Сценарии интервью содержат ошибки, интервью не запускается:\n{exc}")
         return 2
     try:
-        store = Store(data_dir(args.data_dir))
+        store = Store(data_dir(args.data_dir), progress=lambda m: print(m, file=sys.stderr, flush=True))
     except StoreError as exc:
         _err(str(exc))
         return 2

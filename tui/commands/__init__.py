@@ -46,4 +46,4 @@ def open_store(args: argparse.Namespace) -> Store:
     from tui.core.store import Store
     from tui.paths import data_dir
 
-    return Store(data_dir(args.data_dir))
+    return Store(data_dir(args.data_dir), progress=lambda m: print(m, file=sys.stderr, flush=True))

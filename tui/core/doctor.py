@@ -949,7 +949,7 @@ class _Doctor:
     def _empty_bucket(self, path: Path) -> None:
         """An index bucket with no entry left: its name (a surname, a birth date) is
         personal data that nothing needs any more, so it is deleted, not set aside."""
-        finding = self.add(path, "файл указателя без записей")
+        finding = self.add(path, "файл указателя без записей", warning=True)
         if self.repair:
             with self.locked():
                 with contextlib.suppress(FileNotFoundError, StoreError):
@@ -957,7 +957,9 @@ class _Doctor:
                     if docs is not None and not docs.entries:
                         path.unlink()
                         fsync_dir(path.parent)
-            finding.action, finding.fixed = "удалён", True
+                        finding.action = "удалён"
+            finding.action = finding.action or "записи появились, файл оставлен"
+            finding.fixed = True
 
     # ------------------------------------------------------------ audit
 

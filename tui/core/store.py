@@ -203,9 +203,18 @@ class Lease:
 class Store:
     """All persistence of interviews goes through this class (engine and screens alike)."""
 
-    def __init__(self, data_dir: Path | str, *, lock_timeout: float = LOCK_TIMEOUT) -> None:
+    def __init__(
+        self,
+        data_dir: Path | str,
+        *,
+        lock_timeout: float = LOCK_TIMEOUT,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        """Open (or make) the data directory. ``progress`` is told, in Russian, before the
+        opening does something long: a migration, or rebuilding the index."""
         self.root = Path(data_dir).expanduser()
         self.lock_timeout = lock_timeout
+        self._progress = progress
         #: Damaged files met while listing or searching (skipped, named for the user).
         self.damaged: list[DamagedFileError] = []
         #: Index or audit writes that failed after the data itself was saved (the journal
@@ -235,15 +244,27 @@ class Store:
         self._dirty_since = 0  # the time noted in this process's journal
         self._unsynced = 0  # index writes since the last checkpoint
         self._touched: set[Path] = set()
-        self._maybe_empty: set[tuple[str, Path]] = set()  # removed from unread; pruned at checkpoints
+        #: Buckets where a corrected answer appended a removal unread: the old record (a
+        #: surname typed wrong, say) is rewritten away at the next checkpoint.
+        self._stale: set[tuple[str, Path]] = set()
         with self._locked():
             self._open_schema()
-            if (
+            stale_index = (
                 not (self.root / "index").is_dir()  # restored from a backup (no index there)
                 or self.meta().get("index_layout", 1) != INDEX_LAYOUT  # an older layout
-            ) and self._has_interviews():
-                self.rebuild_index()
-            self._replay_journals()
+            ) and self._has_interviews()
+            if not stale_index:
+                self._replay_journals()
+        if stale_index:
+            self._tell("Указатель поиска перестраивается по файлам интервью (один раз после "
+                       f"обновления программы или восстановления из копии): {self.root}")
+            self.rebuild_index()  # other desks wait only for its last step
+            with self._locked():
+                self._replay_journals()
+
+    def _tell(self, message: str) -> None:
+        if self._progress is not None:
+            self._progress(message)
 
     def close(self) -> None:
         """Sync the index buckets this process changed and drop its journal."""
@@ -370,6 +391,8 @@ class Store:
         if version < SCHEMA_VERSION:
             from tui.core.migrations import migrate
 
+            self._tell(f"Каталог данных {self.root} обновляется со схемы {version} "
+                       f"до схемы {SCHEMA_VERSION}; копия сохраняется в backups/.")
             migrate(self, version)
 
     def set_meta(self, **fields: Any) -> None:
@@ -607,18 +630,20 @@ class Store:
         """Remove ``iid`` from a bucket; an emptied bucket goes too: its name is personal
         data (a surname, a birth date) that must not outlive the client's interviews.
 
-        Without ``prune`` (an answer corrected) the removal is appended unread, since
-        reading a big bucket costs milliseconds, and the next checkpoint (at the latest
-        when the process ends) deletes the bucket if that emptied it."""
+        With ``prune`` (a deletion) the bucket is rewritten without any record of the
+        interview. Without it (an answer corrected) the removal is appended unread, since
+        reading a big bucket costs milliseconds, and the next checkpoint (at the latest when
+        the process ends) rewrites the bucket without the old record, or deletes it if that
+        emptied it. The drafts lists hold no personal data: a removal is appended."""
         path = self.bucket_path(kind, key)
         if not prune:
             if path.exists():
                 bucketlog.append(path, [{"iid": iid, "gone": True}])
                 self._touched.add(path)
-                self._maybe_empty.add((kind, path))
+                self._stale.add((kind, path))
                 self._unsynced += 1
             return
-        removed = self._drop_entry(path, iid)
+        removed = self._drop_entry(path, iid, scrub=kind != "drafts")
         if removed is None:
             return
         self._unsynced += 1
@@ -636,18 +661,27 @@ class Store:
                 path.parent.rmdir()  # the letter folder, when it is empty
 
     @staticmethod
-    def _drop_entry(path: Path, iid: str) -> bool | None:
+    def _drop_entry(path: Path, iid: str, *, scrub: bool = False) -> bool | None:
         """Take ``iid`` out of the bucket at ``path``: ``None`` if it was not there, True
-        if a removal was appended, False if the bucket held nothing else and is gone."""
+        if the bucket was changed, False if it held nothing else and is gone. With
+        ``scrub`` the bucket is rewritten without any record of ``iid`` (earlier values
+        included: they are personal data) instead of getting a removal appended."""
         bucket = bucketlog.read_bucket(path)
-        if bucket is None or iid not in bucket.entries:
+        if bucket is None:
             return None
-        if len(bucket.entries) > 1:
+        if iid not in bucket.entries:
+            if not (scrub and bucket.records > len(bucket.entries) and iid.encode() in path.read_bytes()):
+                return None
+        kept = [e for k, e in bucket.entries.items() if k != iid]
+        if not kept:
+            path.unlink(missing_ok=True)
+            bucketlog.forget(path)
+            return False
+        if scrub:
+            bucketlog.write_bucket(path, kept, durable=False)
+        else:
             bucketlog.append(path, [{"iid": iid, "gone": True}])
-            return True
-        path.unlink(missing_ok=True)
-        bucketlog.forget(path)
-        return False
+        return True
 
     def _journal_quietly(self) -> None:
         try:
@@ -702,13 +736,22 @@ class Store:
         try:
             if self._journal_fd is None:
                 folder = self._mkdir(self.root / "index" / "journal")
-                self._journal_path = folder / f"{os.getpid()}-{secrets.token_hex(4)}.log"
-                self._journal_fd = os.open(
-                    self._journal_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
-                )
-                fcntl.flock(self._journal_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held while alive
-                self._note_since(since)
-                fsync_dir(folder)
+                path = folder / f"{os.getpid()}-{secrets.token_hex(4)}.log"
+                self._journal_path = path
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                try:
+                    # Held while alive. Blocking: `doctor` may be testing it for an instant;
+                    # a replay cannot meet it, as it runs under the writers' lock held here.
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    self._journal_fd = fd
+                    self._note_since(since)
+                    fsync_dir(folder)
+                except OSError:
+                    self._journal_fd = None
+                    os.close(fd)
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                    raise
                 atexit.register(self.close)  # a normal end syncs the buckets
             else:  # the clock was set back: T must stay before every later write
                 self._note_since(since)
@@ -726,14 +769,17 @@ class Store:
         """Make the bucket writes of this process durable; a bucket that has gathered many
         dead records on the way is rewritten compact (durably) instead, and one that a
         corrected answer emptied is deleted."""
-        for kind, path in sorted(self._maybe_empty):
+        for kind, path in sorted(self._stale):
             with contextlib.suppress(StoreError):
                 bucket = bucketlog.read_bucket(path)
                 if bucket is not None and not bucket.entries:
                     path.unlink(missing_ok=True)
                     bucketlog.forget(path)
                     self._removed(kind, path)
-        self._maybe_empty.clear()
+                elif bucket is not None and bucket.records > len(bucket.entries):
+                    bucketlog.write_bucket(path, bucket.entries.values(), durable=True)
+                    self._touched.discard(path)
+        self._stale.clear()
         folders = set()
         for path in self._touched:
             if path.is_dir():
@@ -772,11 +818,12 @@ class Store:
     def _checkpoint_quietly(self) -> None:
         try:
             self._checkpoint()
-        except OSError as exc:
+        except (OSError, StoreError) as exc:
             self._index_failed = True
-            self.warnings.append(
-                f"Указатель поиска не сохранён на диск ({describe_os_error(exc, self.root / 'index')})."
+            message = str(exc) if isinstance(exc, StoreError) else describe_os_error(
+                exc, self.root / "index"
             )
+            self.warnings.append(f"Указатель поиска не сохранён на диск ({message}).")
 
     def _replay_journals(self) -> None:
         """Index again the interviews written since the time in the journal of each process
@@ -796,13 +843,19 @@ class Store:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
                     continue  # its process is alive and keeps its own journal
-                since, iids = _journal_contents(path.read_bytes())
-                if since is not None:
-                    iids |= self._written_since(since)
-                for iid in sorted(iids):
-                    self.reindex_interview(iid, sync=False)
-                self._sync_touched()
-                path.unlink()
+                try:
+                    since, iids = _journal_contents(path.read_bytes())
+                    if since is not None:
+                        iids |= self._written_since(since)
+                    for iid in sorted(iids):
+                        self.reindex_interview(iid, sync=False)
+                    self._sync_touched()
+                    path.unlink()
+                except (OSError, StoreError) as exc:  # the journal stays for the next open
+                    self._index_failed = True
+                    message = str(exc) if isinstance(exc, StoreError) else describe_os_error(exc, path)
+                    self.warnings.append(f"Указатель поиска не восстановлен после сбоя ({message}); "
+                                         "данные интервью не затронуты.")
             finally:
                 os.close(fd)
 
@@ -836,18 +889,28 @@ class Store:
             if found is None:
                 return
             _, status, _, entries = found
+            changes: list[Callable[[], Any]] = [
+                lambda k=kind, key=key, e=entry: self._put_if_missing(k, key, e)
+                for kind, (key, entry) in entries.items()
+            ]
+            if status != DRAFT:
+                changes.append(lambda: self._remove_entry("drafts", iid[:6], iid))
             try:
-                for kind, (key, entry) in entries.items():
-                    held = bucketlog.read_bucket(self.bucket_path(kind, key))
-                    if held is None or held.entries.get(iid) != entry:
-                        self._bucket_put(kind, key, entry)
-                if status != DRAFT:
-                    self._remove_entry("drafts", iid[:6], iid)
-            except DamagedFileError as exc:  # doctor sets the bucket aside and rebuilds
-                if all(d.path != exc.path for d in self.damaged):
-                    self.damaged.append(exc)
-            if sync:
-                self._sync_touched()
+                for change in changes:
+                    try:
+                        change()
+                    except DamagedFileError as exc:  # doctor sets it aside; the others go on
+                        if all(d.path != exc.path for d in self.damaged):
+                            self.damaged.append(exc)
+                if sync:
+                    self._sync_touched()
+            except OSError as exc:
+                raise StoreError(describe_os_error(exc, self.root / "index")) from exc
+
+    def _put_if_missing(self, kind: str, key: str, entry: dict[str, Any]) -> None:
+        held = bucketlog.read_bucket(self.bucket_path(kind, key))
+        if held is None or held.entries.get(entry["iid"]) != entry:
+            self._bucket_put(kind, key, entry)
 
     @staticmethod
     def _identity(db: TinyDB) -> dict[str, Any]:
