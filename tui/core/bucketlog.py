@@ -14,7 +14,8 @@ The last record of an interview wins; ``gone`` removes it. Every record is appen
 fsynced only at checkpoints) stands on its own line, is skipped, and never swallows the
 next one; an incomplete last line (an append in progress, seen by a reader that takes no
 lock) is not read yet. Writers append under the store's lock. A bucket with many dead
-records is rewritten whole (atomically) at a checkpoint.
+records is rewritten whole (atomically) at a checkpoint, and a deletion rewrites a bucket
+without any record of the interview deleted (see ``Store._remove_entry``).
 
 Readers keep each parsed bucket in memory with the offset read up to; a bucket that only
 grew is read from that offset on. A rewrite gets a new ``gen``, which the reader checks
