@@ -173,3 +173,16 @@ def test_a_damaged_bucket_does_not_stop_the_other_entries_of_a_replay(tmp_path: 
     again = Store(root)
     assert [s["id"] for s in again.find("4567")] == [iid]
     assert [d.path for d in again.damaged] == [store_bucket]
+
+
+def test_a_surname_corrected_back_and_forth_stays_findable_after_the_checkpoint(store: Store) -> None:
+    iid = client(store, "Орлова", "Ирина")
+    old = store.bucket_path("name", "орлова")
+    before = old.read_bytes()
+    store.save_answer(iid, "last_name", "Орлов", by="Петрова")
+    assert old.read_bytes() == before  # the client waits for no second bucket write
+    assert store.find("Орлова") == []  # the stale entry is checked against the file
+    store.save_answer(iid, "last_name", "Орлова", by="Петрова")  # it was right after all
+    store.close()
+    assert first_names(store, "Орлова") == ["Ирина"]
+    assert not store.bucket_path("name", "орлов").exists()

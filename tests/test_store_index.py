@@ -376,3 +376,37 @@ def test_index_folders_are_for_the_owner_only(store: Store) -> None:
 
     for path in [store.root, *(p for p in store.root.rglob("*") if p.is_dir())]:
         assert st.S_IMODE(path.stat().st_mode) == 0o700, path
+
+
+DISCARD_KILLED = textwrap.dedent(
+    """
+    import os, pathlib, sys
+    from tui.core.store import Store
+    store = Store(sys.argv[1])
+    target = store.interview_path(sys.argv[2])
+    real = pathlib.Path.unlink
+
+    def unlink(self, *args, **kwargs):
+        if self == target:
+            os._exit(9)  # killed after the index entries went, before the file
+        return real(self, *args, **kwargs)
+
+    pathlib.Path.unlink = unlink
+    store.discard(sys.argv[2], "Петрова")
+    """
+)
+
+
+def test_a_deletion_killed_midway_leaves_the_interview_findable(store: Store) -> None:
+    (found,) = store.find("Семёнова")
+    path = store.interview_path(found["id"])
+    store.close()
+    hour_ago = path.stat().st_mtime - 3600  # written long before the deleting process started
+    os.utime(path, (hour_ago, hour_ago))
+    os.utime(path.parent, (hour_ago, hour_ago))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", DISCARD_KILLED, str(store.root), found["id"]], env=env)
+    assert done.returncode == 9 and path.exists()
+    again = Store(store.root)
+    assert [s["id"] for s in again.find("Семёнова")] == [found["id"]]
+    assert found["id"] in [s["id"] for s in again.unfinished()]

@@ -242,11 +242,13 @@ class Store:
         self._journal_fd: int | None = None
         self._journal_path: Path | None = None
         self._dirty_since = 0  # the time noted in this process's journal
+        self._journal_end = 0  # its length: T, then any interviews named one by one
         self._unsynced = 0  # index writes since the last checkpoint
         self._touched: set[Path] = set()
-        #: Buckets where a corrected answer appended a removal unread: the old record (a
-        #: surname typed wrong, say) is rewritten away at the next checkpoint.
-        self._stale: set[tuple[str, Path]] = set()
+        #: Entries a corrected answer left in its old bucket, as (kind, key, id). A search
+        #: checks every hit against its file, so they are removed at the next checkpoint
+        #: (at the latest when the process ends), not while the client waits.
+        self._stale: set[tuple[str, str, str]] = set()
         with self._locked():
             self._open_schema()
             stale_index = (
@@ -562,12 +564,16 @@ class Store:
                 identity = self._identity(self._db(path)) if path.exists() else {}
             # The trail first: a deletion that cannot be recorded does not happen.
             self.audit(reason, by, iid=iid)
-            self._journal_quietly()
+            # Named in the journal: the index goes first and the file after it, so a kill
+            # in between would leave the file unlisted (it is not newer than T).
+            self._journal_quietly(iid)
             self._update_index(iid, identity, {})
             self._maintain_index(lambda: self._remove_entry("drafts", iid[:6], iid))
             try:
                 path.unlink(missing_ok=True)
             except OSError as exc:
+                with contextlib.suppress(StoreError):
+                    self.reindex_interview(iid)  # still there: listed again
                 raise StoreError(describe_os_error(exc, path, "удалить")) from exc
             forget(path)
             with contextlib.suppress(OSError):
@@ -630,18 +636,15 @@ class Store:
         """Remove ``iid`` from a bucket; an emptied bucket goes too: its name is personal
         data (a surname, a birth date) that must not outlive the client's interviews.
 
-        With ``prune`` (a deletion) the bucket is rewritten without any record of the
-        interview. Without it (an answer corrected) the removal is appended unread, since
-        reading a big bucket costs milliseconds, and the next checkpoint (at the latest when
-        the process ends) rewrites the bucket without the old record, or deletes it if that
-        emptied it. The drafts lists hold no personal data: a removal is appended."""
+        With ``prune`` (a deletion) the bucket is rewritten at once without any record of
+        the interview. Without it (an answer corrected) nothing is written now: the next
+        checkpoint (at the latest when the process ends) rewrites the bucket without the old
+        record, or deletes it if that emptied it, unless the interview has come back to it.
+        The drafts lists hold no personal data: a removal is appended."""
         path = self.bucket_path(kind, key)
         if not prune:
-            if path.exists():
-                bucketlog.append(path, [{"iid": iid, "gone": True}])
-                self._touched.add(path)
-                self._stale.add((kind, path))
-                self._unsynced += 1
+            self._stale.add((kind, key, iid))
+            self._unsynced += 1
             return
         removed = self._drop_entry(path, iid, scrub=kind != "drafts")
         if removed is None:
@@ -683,9 +686,11 @@ class Store:
             bucketlog.append(path, [{"iid": iid, "gone": True}])
         return True
 
-    def _journal_quietly(self) -> None:
+    def _journal_quietly(self, iid: str | None = None) -> None:
         try:
             self._journal()
+            if iid is not None:
+                self._journal_name(iid)
         except StoreError as exc:
             self.warnings.append(str(exc))
             self._index_failed = True
@@ -758,27 +763,46 @@ class Store:
         except OSError as exc:
             raise StoreError(describe_os_error(exc, self._journal_path or self.root / "index")) from exc
 
-    def _note_since(self, since: int) -> None:
-        """Write T over the journal (one short line of fixed width, fsynced)."""
+    def _note_since(self, since: int, *, drop_names: bool = False) -> None:
+        """Write T over the journal (one short line of fixed width, fsynced); with
+        ``drop_names`` (a checkpoint: their index writes are synced) the interviews named
+        after it go."""
         assert self._journal_fd is not None
-        os.pwrite(self._journal_fd, f"since {since:020d}\n".encode(), 0)
+        line = f"since {since:020d}\n".encode()
+        os.pwrite(self._journal_fd, line, 0)
+        if drop_names or not self._journal_end:
+            os.ftruncate(self._journal_fd, len(line))
+            self._journal_end = len(line)
         os.fdatasync(self._journal_fd)
         self._dirty_since = since
 
+    def _journal_name(self, iid: str) -> None:
+        """Name one interview in the journal, to be indexed again whatever its file's time."""
+        assert self._journal_fd is not None
+        line = f"{iid}\n".encode()
+        try:
+            os.pwrite(self._journal_fd, line, self._journal_end)
+            os.fdatasync(self._journal_fd)
+        except OSError as exc:
+            raise StoreError(describe_os_error(exc, self._journal_path or self.root / "index")) from exc
+        self._journal_end += len(line)
+
     def _sync_touched(self) -> None:
-        """Make the bucket writes of this process durable; a bucket that has gathered many
-        dead records on the way is rewritten compact (durably) instead, and one that a
-        corrected answer emptied is deleted."""
-        for kind, path in sorted(self._stale):
-            with contextlib.suppress(StoreError):
-                bucket = bucketlog.read_bucket(path)
-                if bucket is not None and not bucket.entries:
-                    path.unlink(missing_ok=True)
-                    bucketlog.forget(path)
-                    self._removed(kind, path)
-                elif bucket is not None and bucket.records > len(bucket.entries):
-                    bucketlog.write_bucket(path, bucket.entries.values(), durable=True)
-                    self._touched.discard(path)
+        """Remove the entries corrected answers left behind, then make the bucket writes
+        of this process durable; a bucket that has gathered many dead records on the way is
+        rewritten compact (durably) instead."""
+        for kind, key, iid in sorted(self._stale):
+            facts = self._index_facts(self.interview_path(iid)) if _IID.match(iid) else None
+            if facts is not None and facts[3].get(kind, ("",))[0] == key:
+                continue  # the answer came back to this value: the entry is current
+            try:
+                removed = self._drop_entry(self.bucket_path(kind, key), iid, scrub=True)
+            except DamagedFileError:
+                continue  # doctor sets it aside and rebuilds
+            if removed is False:
+                self._removed(kind, self.bucket_path(kind, key))
+            elif removed:
+                self._touched.add(self.bucket_path(kind, key))
         self._stale.clear()
         folders = set()
         for path in self._touched:
@@ -813,7 +837,7 @@ class Store:
         if self._index_failed:
             return  # T stays: the next process to open the store mends the index
         if self._journal_fd is not None:
-            self._note_since(started)
+            self._note_since(started, drop_names=True)
 
     def _checkpoint_quietly(self) -> None:
         try:
