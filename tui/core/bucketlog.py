@@ -157,11 +157,24 @@ def read_bucket(path: Path) -> Bucket | None:
     return bucket
 
 
-def write_bucket(path: Path, entries: Iterable[dict[str, Any]], *, durable: bool) -> None:
-    """Write ``path`` afresh (atomically) with a new header and one record per entry."""
+def write_bucket(path: Path, entries: Iterable[dict[str, Any]], *, durable: bool,
+                 fresh: bool = False) -> None:
+    """Write ``path`` afresh (atomically) with a new header and one record per entry.
+    ``fresh``: a new file in a folder nobody reads yet (a rebuild), written in place."""
     body = b"\n".join([_new_header(), *(encode(e) for e in entries)]) + b"\n"
     forget(path)
-    storage.atomic_write(path, body.decode("utf-8"), durable=durable)
+    if not fresh:
+        storage.atomic_write(path, body.decode("utf-8"), durable=durable)
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        view = memoryview(body)
+        while view:
+            view = view[os.write(fd, view):]
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def append(path: Path, records: list[dict[str, Any]]) -> None:

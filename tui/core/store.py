@@ -1098,8 +1098,10 @@ class Store:
                     fsync_dir(folder)
 
     def _write_table(self, path: Path, entries: list[dict[str, Any]], durable: bool) -> None:
-        self._mkdir(path.parent)
-        bucketlog.write_bucket(path, entries, durable=durable)
+        """A bucket of a rebuild's new index (its folder is not read by anyone yet)."""
+        if not path.parent.is_dir():
+            self._mkdir(path.parent)
+        bucketlog.write_bucket(path, entries, durable=durable, fresh=True)
 
     # ------------------------------------------------------------------ listing and search
 
