@@ -164,13 +164,11 @@ def write_bucket(path: Path, entries: Iterable[dict[str, Any]], *, durable: bool
     body = b"\n".join([_new_header(), *(encode(e) for e in entries)]) + b"\n"
     forget(path)
     if not fresh:
-        storage.atomic_write(path, body.decode("utf-8"), durable=durable)
+        storage.atomic_write(path, body, durable=durable)
         return
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        view = memoryview(body)
-        while view:
-            view = view[os.write(fd, view):]
+        storage.write_all(fd, body)
         if durable:
             os.fsync(fd)
     finally:
@@ -192,8 +190,6 @@ def append(path: Path, records: list[dict[str, Any]]) -> None:
         else:
             _header(head, path)
             data = b"".join(b"\n" + encode(r) + b"\n" for r in records)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        storage.write_all(fd, data)
     finally:
         os.close(fd)

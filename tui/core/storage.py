@@ -18,6 +18,7 @@ import json
 import os
 import tempfile
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,7 @@ def describe_os_error(exc: OSError, path: Path, doing: str = "записать")
 
 
 def fsync_dir(path: Path) -> None:
+    """fsync a folder (or a file: the same call)."""
     dir_fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -62,20 +64,37 @@ def fsync_dir(path: Path) -> None:
         os.close(dir_fd)
 
 
-def atomic_write(path: Path, text: str, *, durable: bool = True) -> None:
+def fsync_all(files: Iterable[Path], folders: Iterable[Path] = ()) -> None:
+    """fsync each file that still exists, then its folder and ``folders``, each once."""
+    synced: set[Path] = set(folders)
+    for path in files:
+        with contextlib.suppress(FileNotFoundError):
+            fsync_dir(path)
+            synced.add(path.parent)
+    for folder in synced:
+        with contextlib.suppress(FileNotFoundError):  # an emptied letter folder, removed
+            fsync_dir(folder)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """``os.write`` until all of ``data`` is written."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def atomic_write(path: Path, text: str | bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``text`` atomically (owner-only permissions).
 
     With ``durable`` the data and the rename are on disk when this returns (fsync of the
     file and of its directory); without it they survive the process being killed but not
     a power cut, which suits derived files that can be rebuilt.
     """
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            write_all(fd, data)
             if durable:
                 os.fsync(fd)
         finally:

@@ -66,6 +66,7 @@ from tui.core.storage import (
     describe_os_error,
     forget,
     forget_under,
+    fsync_all,
     fsync_dir,
     read_json,
 )
@@ -716,14 +717,7 @@ class Store:
         """Put back any index entry of ``iid`` that is missing (a cheap check of one to
         three small buckets; writes only when something is missing)."""
         for kind, (key, entry) in self._entries(iid, identity).items():
-            path = self.bucket_path(kind, key)
-            try:
-                bucket = bucketlog.read_bucket(path)
-                present = bucket is not None and bucket.entries.get(iid) == entry
-            except StoreError:
-                present = False
-            if not present:
-                self._maintain_index(lambda k=kind, e=entry, key=key: self._bucket_put(k, key, e))
+            self._maintain_index(lambda k=kind, key=key, e=entry: self._put_if_missing(k, key, e))
 
     # The journal. Index buckets are written without fsync; before the first such write a
     # process notes durably, in its own journal file, a time T: every interview file whose
@@ -804,7 +798,8 @@ class Store:
             elif removed:
                 self._touched.add(self.bucket_path(kind, key))
         self._stale.clear()
-        folders = set()
+        files: list[Path] = []
+        folders: set[Path] = set()
         for path in self._touched:
             if path.is_dir():
                 folders.add(path)
@@ -818,15 +813,8 @@ class Store:
             if bucket.records > 2 * len(bucket.entries) + COMPACT_SLACK:
                 bucketlog.write_bucket(path, bucket.entries.values(), durable=True)
                 continue
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            folders.add(path.parent)
-        for folder in folders:
-            with contextlib.suppress(FileNotFoundError):  # an emptied letter folder, removed
-                fsync_dir(folder)
+            files.append(path)
+        fsync_all(files, folders)
         self._touched.clear()
 
     def _checkpoint(self) -> None:
@@ -870,7 +858,7 @@ class Store:
                 try:
                     since, iids = _journal_contents(path.read_bytes())
                     if since is not None:
-                        iids |= self._written_since(since)
+                        iids |= set(self._written_since(since)[0])
                     for iid in sorted(iids):
                         self.reindex_interview(iid, sync=False)
                     self._sync_touched()
@@ -883,21 +871,25 @@ class Store:
             finally:
                 os.close(fd)
 
-    def _written_since(self, since: int) -> set[str]:
-        """The interviews whose files were written at ``since`` or later (a month folder's
-        mtime changes with every file replaced in it, so older folders are not listed)."""
-        out: set[str] = set()
-        base = self.root / "interviews"
+    def _written_since(self, since: int) -> tuple[dict[str, Path], dict[str, set[str]]]:
+        """The interview files written at ``since`` or later, by id; and the ids in each
+        month folder listed on the way. A month folder's mtime changes with every file
+        created, replaced or removed in it, so older folders are not listed."""
+        written: dict[str, Path] = {}
+        listed: dict[str, set[str]] = {}
         with contextlib.suppress(FileNotFoundError):
-            for month in os.scandir(base):
+            for month in os.scandir(self.root / "interviews"):
                 if not month.is_dir() or month.stat().st_mtime_ns < since:
                     continue
+                ids = listed[month.name] = set()
                 for f in os.scandir(month.path):
-                    if f.name.endswith(".json") and not f.name.startswith("."):
-                        with contextlib.suppress(FileNotFoundError):
-                            if f.stat().st_mtime_ns >= since:
-                                out.add(f.name[:-5])
-        return out
+                    if not f.name.endswith(".json") or f.name.startswith("."):
+                        continue
+                    ids.add(f.name[:-5])
+                    with contextlib.suppress(FileNotFoundError):
+                        if f.stat().st_mtime_ns >= since:
+                            written[f.name[:-5]] = Path(f.path)
+        return written, listed
 
     def reindex_interview(self, iid: str, *, sync: bool = True) -> None:
         """Write the index entries of one interview from its file (durably, unless the
@@ -1061,41 +1053,23 @@ class Store:
                   durable: bool) -> None:
         """Under the lock: index again, in ``fresh``, the interviews written since ``started``
         (a month folder's mtime changes with every file replaced in it)."""
-        base = self.root / "interviews"
-        if not base.is_dir():
-            return
+        changed, listed = self._written_since(started)
+        gone = [i for i in keys if i[:6] in listed and i not in listed[i[:6]]]
         written: set[Path] = set()
-        for month in (p for p in base.iterdir() if p.is_dir()):
-            if month.stat().st_mtime_ns < started:
+        for iid in [*gone, *sorted(changed)]:
+            for ref in keys.pop(iid, ()):
+                if self._drop_entry(fresh / ref, iid) is not None:
+                    written.add(fresh / ref)
+            found = self._index_facts(changed[iid]) if iid in changed else None
+            if found is None:
                 continue
-            current = {p.stem for p in month.glob("*.json")}
-            gone = [i for i in keys if i[:6] == month.name and i not in current]
-            for iid in [*gone, *sorted(current)]:
-                path = month / f"{iid}.json"
-                if iid in current and path.stat().st_mtime_ns < started:
-                    continue
-                for ref in keys.pop(iid, ()):
-                    if self._drop_entry(fresh / ref, iid) is not None:
-                        written.add(fresh / ref)
-                found = self._index_facts(path) if iid in current else None
-                if found is None:
-                    continue
-                keys[iid] = tuple(bucket_rel(kind, key) for kind, (key, _) in found[3].items())
-                for kind, (key, entry) in found[3].items():
-                    bucket = fresh / bucket_rel(kind, key)
-                    self._put_entry(bucket, entry)
-                    written.add(bucket)
+            keys[iid] = tuple(bucket_rel(kind, key) for kind, (key, _) in found[3].items())
+            for kind, (key, entry) in found[3].items():
+                bucket = fresh / bucket_rel(kind, key)
+                self._put_entry(bucket, entry)
+                written.add(bucket)
         if durable:  # a few files: the bulk of the new index was synced before the lock
-            for path in written:
-                with contextlib.suppress(FileNotFoundError):
-                    fd = os.open(path, os.O_RDONLY)
-                    try:
-                        os.fsync(fd)
-                    finally:
-                        os.close(fd)
-            for folder in {p.parent for p in written}:
-                with contextlib.suppress(FileNotFoundError):
-                    fsync_dir(folder)
+            fsync_all(written)
 
     def _write_table(self, path: Path, entries: list[dict[str, Any]], durable: bool) -> None:
         """A bucket of a rebuild's new index (its folder is not read by anyone yet)."""
