@@ -17,10 +17,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tui.core.plan import render_plan  # noqa: E402
-from tui.core.replay import read_answers_file, replay, replay_answers  # noqa: E402
-from tui.core.script import load_bundle_or_raise  # noqa: E402
+from tui.engine.loader import load_bundle_or_raise  # noqa: E402
+from tui.engine.plan import build_plan  # noqa: E402
+from tui.engine.replay import read_answers_file, replay, replay_answers  # noqa: E402
 from tui.paths import scripts_dir  # noqa: E402
+from tui.render.markdown import render_plan  # noqa: E402
 
 CASE = ROOT / "tests" / "replays" / "mother_own_business.yaml"
 
@@ -44,7 +45,7 @@ def main() -> int:
     load_ms = (time.perf_counter() - t0) * 1000
     parsed = read_answers_file(CASE)
     today = parsed.date
-    render_plan(replay(bundle, CASE).interview)  # warm: compile the template once
+    render_plan(build_plan(replay(bundle, CASE).interview))  # warm: compile the template once
 
     def baseline() -> None:
         read_answers_file(CASE)
@@ -54,7 +55,7 @@ def main() -> int:
 
     def full() -> None:
         result = replay(bundle, CASE)
-        render_plan(result.interview, {"mode": "replay"})
+        render_plan(build_plan(result.interview, {"mode": "replay"}))
 
     rows = {"baseline: read answers file": baseline, "engine + groups": engine_only,
             "full replay: file, engine, groups, plan": full}

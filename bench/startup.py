@@ -45,8 +45,8 @@ Minimal().run(headless=True, size=(80, 24), auto_pilot=pilot)
 SOBESEDNIK = """
 import sys
 from datetime import date
-from tui.core.script import load_bundle_or_raise
-from tui.core.store import Store
+from tui.engine.loader import load_bundle_or_raise
+from tui.store.store import Store
 from tui.paths import scripts_dir
 from tui.app.app import SobesednikApp
 

@@ -68,8 +68,8 @@ sys.path.insert(0, str(ROOT))
 
 from tinydb import Query, TinyDB  # noqa: E402
 
-from tui.core.storage import dump_json  # noqa: E402
-from tui.core.store import (  # noqa: E402
+from tui.store.files import dump_json  # noqa: E402
+from tui.store.store import (  # noqa: E402
     IDENTITY_FIELDS,
     SCHEMA_VERSION,
     Store,
@@ -952,8 +952,8 @@ APP_PROBE = """
 import asyncio, json, sys, time
 from datetime import date
 t0 = time.perf_counter()
-from tui.core.script import load_bundle_or_raise
-from tui.core.store import Store
+from tui.engine.loader import load_bundle_or_raise
+from tui.store.store import Store
 from tui.paths import scripts_dir
 from tui.app.app import SobesednikApp
 
@@ -1126,7 +1126,7 @@ def main() -> int:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
 
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; data under /tmp, removed afterwards")
-    print("store = tui.core.store.Store (schema 2); baseline = plain TinyDB, one file, default JSONStorage,")
+    print("store = tui.store.store.Store (schema 2); baseline = plain TinyDB, one file, default JSONStorage,")
     print("  each operation the obvious way (a search is a Query over every document, newest 50 kept)")
     print(f"targets (issue 4, stated for 100,000; judged here at every size): "
           f"save ≤ {SAVE_TARGET_MS:g} ms p99, search ≤ {SEARCH_TARGET_MS:g} ms (p99 here), "

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import TODAY, bundle
-from tui.core.store import Store
+from tui.store.store import Store
 
 INSPECTOR = "Иванова И. И."
 

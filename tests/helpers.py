@@ -9,12 +9,15 @@ from typing import Any
 
 import yaml
 
-from tui.core.plan import render_plan
-from tui.core.replay import ReplayResult, replay
-from tui.core.script import Bundle, load_bundle_or_raise
-from tui.core.session import Session
-from tui.core.store import Store
+from tui.engine.interview import Interview
+from tui.engine.loader import load_bundle_or_raise
+from tui.engine.model import Bundle
+from tui.engine.plan import build_plan
+from tui.engine.replay import ReplayResult, replay
+from tui.engine.session import Session
 from tui.paths import scripts_dir
+from tui.render.markdown import render_plan
+from tui.store.store import Store
 
 TODAY = date(2026, 11, 27)
 REPLAYS = Path(__file__).parent / "replays"
@@ -60,10 +63,23 @@ def bundle() -> Bundle:
     return load_bundle_or_raise([scripts_dir()])
 
 
+def plan_text(interview: Interview, meta: dict[str, Any] | None = None) -> str:
+    """The plan of ``interview`` as Markdown, as the app and ``replay`` render it."""
+    return render_plan(build_plan(interview, meta))
+
+
+def finish(session: Session) -> str:
+    """Render the session's plan and complete the interview with it, as the app does;
+    returns the plan text."""
+    text = render_plan(session.plan())
+    session.finish(text)
+    return text
+
+
 def replay_plan(case: Path) -> tuple[ReplayResult, str]:
     """Replay an answers file on the bundled scripts and render its plan (``mode: replay``)."""
     result = replay(bundle(), case)
-    return result, render_plan(result.interview, {"mode": "replay"})
+    return result, plan_text(result.interview, {"mode": "replay"})
 
 
 def replay_variant(tmp_path: Path, case: Path, **changes: Any) -> tuple[ReplayResult, str]:

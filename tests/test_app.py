@@ -17,11 +17,12 @@ from tui.app.screens.plan import PlanScreen
 from tui.app.screens.question import QuestionScreen
 from tui.app.screens.review import ReviewScreen
 from tui.app.screens.start import StartScreen
-from tui.core import values
-from tui.core.dates import format_date
-from tui.core.script import Question
-from tui.core.session import Session
-from tui.core.store import COMPLETE, Store, StoreError
+from tui.engine import values
+from tui.engine.dates import format_date
+from tui.engine.model import Question
+from tui.engine.session import Session
+from tui.render.markdown import render_plan
+from tui.store.store import COMPLETE, Store, StoreError
 
 SIZE = (80, 24)
 #: A mother of a four-year-old who worked until recently: the rules find mother_preschool only;
@@ -246,7 +247,7 @@ async def test_changing_a_choice_from_the_review(make_app, store: Store) -> None
         assert str(table.get_row("psychologist")[2]) == "Нет"
         # The cursor stays on the question just changed.
         assert table.cursor_row == qids.index("psychologist")
-        assert "Консультация психолога" not in session.plan()
+        assert "Консультация психолога" not in render_plan(session.plan())
     assert store.load(iid).answers["psychologist"] is False
 
 
@@ -297,7 +298,7 @@ async def test_leaving_with_escape_keeps_answers(make_app, store: Store) -> None
         assert isinstance(app.screen, StartScreen)
         assert app.screen.query_one("#unfinished", DataTable).row_count == 1
     [summary] = store.unfinished()
-    assert summary["client"] == {"last_name": "Смирнова"}
+    assert summary.client == {"last_name": "Смирнова"}
 
 
 async def test_refusing_consent_stores_nothing(make_app, store: Store) -> None:
@@ -338,7 +339,7 @@ async def test_a_failed_save_is_reported_and_does_not_advance(make_app, store: S
 
 
 async def test_a_broken_plan_template_is_reported(make_app, store: Store, monkeypatch) -> None:
-    from tui.core import plan
+    from tui.render import markdown as plan
 
     def broken(*args: Any, **kwargs: Any) -> str:
         raise plan.PlanError("templates/plan.md.j2:3: шаблон плана не отрисовывается: ошибка")

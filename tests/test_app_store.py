@@ -8,13 +8,13 @@ from datetime import date
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Markdown, Static
 
-from tests.helpers import bundle, draft_interview
+from tests.helpers import bundle, draft_interview, finish
 from tui.app.app import SobesednikApp, handover_message
 from tui.app.screens.client import ClientScreen
 from tui.app.screens.question import QuestionScreen
 from tui.app.screens.start import StartScreen
-from tui.core.session import Session
-from tui.core.store import COMPLETE, InterviewBusyError, Store, StoreError
+from tui.engine.session import Session
+from tui.store.store import COMPLETE, InterviewBusyError, Store, StoreError
 
 SIZE = (80, 24)
 INSPECTOR = "Иванова И. И."  # the app's inspector (tests/conftest.py)
@@ -25,7 +25,7 @@ def finished_interview(store: Store, inspector: str = OTHER) -> str:
     """A complete mother interview with its plan issued."""
     iid = draft_interview(store, inspector=inspector)
     session = Session.resume(bundle(), store, iid, inspector=inspector)
-    session.finish()
+    finish(session)
     session.close()
     return iid
 
@@ -394,7 +394,7 @@ async def test_an_interview_open_in_another_window_is_not_deleted(make_app, stor
         assert [m for m in messages(app) if "открыто в другом окне" in m]
         assert [r[0] for r in listed(app)] == [SMIRNOVA]
     lease.release()
-    assert [s["id"] for s in store.unfinished()] == [iid]
+    assert [s.id for s in store.unfinished()] == [iid]
     assert store.load(iid).answers["last_name"] == "Смирнова"
 
 

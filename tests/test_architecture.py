@@ -34,12 +34,13 @@ def test_no_core_module_imports_textual_or_the_app():
 def test_replaying_an_interview_loads_no_textual():
     code = (
         "import sys\n"
-        "from tui.core.replay import replay\n"
-        "from tui.core.plan import render_plan\n"
-        "from tui.core.script import load_bundle_or_raise\n"
+        "from tui.engine.replay import replay\n"
+        "from tui.engine.plan import build_plan\n"
+        "from tui.render.markdown import render_plan\n"
+        "from tui.engine.loader import load_bundle_or_raise\n"
         "from tui.paths import scripts_dir\n"
         "b = load_bundle_or_raise([scripts_dir()])\n"
-        "render_plan(replay(b, 'tests/replays/mother_own_business.yaml').interview)\n"
+        "render_plan(build_plan(replay(b, 'tests/replays/mother_own_business.yaml').interview))\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))\n"
     )
     root = Path(__file__).resolve().parents[1]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import tui.core.store as store_module
-from tui.core import bucketlog
-from tui.core.store import Store
+import tui.store.store as store_module
+from tui.store import bucketlog
+from tui.store.store import Store
 
 CONSENT = {"given": True, "text_version": "2026-11", "how": "подписано на бумаге"}
 
@@ -27,7 +27,7 @@ def client(store: Store, last: str, first: str) -> str:
 
 
 def first_names(store: Store, text: str) -> list[str]:
-    return sorted(s["client"]["first_name"] for s in store.find(text))
+    return sorted(s.client["first_name"] for s in store.find(text))
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_a_checkpoint_compacts_a_bucket_full_of_dead_records(store: Store) -> No
     lines = bucket.read_text("utf-8").splitlines()
     assert len(lines) == 3  # the header and the two live entries
     assert first_names(store, "Орлова") == ["Анна", "Ирина-39"]
-    assert {s["id"] for s in store.find("Орлова")} == {iid, other}
+    assert {s.id for s in store.find("Орлова")} == {iid, other}
 
 
 def test_a_bucket_without_its_header_is_named_and_left_as_it_is(store: Store) -> None:
@@ -156,8 +156,8 @@ def test_an_index_the_open_cannot_mend_now_is_mended_by_a_later_open(tmp_path: P
     assert kiosk.load(iid).answers["last_name"] == "Орлова"
     monkeypatch.undo()
     again = Store(root)  # space is back: the journal was kept
-    assert [s["id"] for s in again.find("Орлова")] == [iid]
-    assert [s["id"] for s in again.find("4567")] == [iid]
+    assert [s.id for s in again.find("Орлова")] == [iid]
+    assert [s.id for s in again.find("4567")] == [iid]
 
 
 def test_a_damaged_bucket_does_not_stop_the_other_entries_of_a_replay(tmp_path: Path) -> None:
@@ -171,7 +171,7 @@ def test_a_damaged_bucket_does_not_stop_the_other_entries_of_a_replay(tmp_path: 
     store_bucket.write_text("не JSON\n", "utf-8")  # damaged
     (root / "index" / "phone" / "4567.jsonl").unlink()  # lost with the power
     again = Store(root)
-    assert [s["id"] for s in again.find("4567")] == [iid]
+    assert [s.id for s in again.find("4567")] == [iid]
     assert [d.path for d in again.damaged] == [store_bucket]
 
 

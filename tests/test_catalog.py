@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.helpers import REPLAYS, bundle
-from tui.core.plan import choose_measures
-from tui.core.replay import replay
+from tui.engine.plan import choose_measures
+from tui.engine.replay import replay
 
 
 def test_every_measure_in_the_catalog_appears_in_some_plan():

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.script import Problem, load_bundle
+from tui.engine.loader import load_bundle
+from tui.engine.model import Problem
 from tui.paths import scripts_dir
 
 P, G, M, X = "profile.yaml", "groups.yaml", "modules/mother_preschool.yaml", "measures.yaml"

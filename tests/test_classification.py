@@ -1,7 +1,7 @@
 """Client-group classification on the edges, against domain.md §1–§3.
 
 Every case builds a facts file and classifies it through the path of
-``sobesednik classify FACTS.yaml``: :func:`tui.core.replay.classify_facts` (the same
+``sobesednik classify FACTS.yaml``: :func:`tui.engine.replay.classify_facts` (the same
 coercion, validation and rules as the interview), or ``tui.cli.main`` with ``--json``.
 Interview dates are fixed. Expected dates are written out by hand (or derived with the
 tiny calendar helpers below), never with the product's own date arithmetic.
@@ -18,8 +18,8 @@ import pytest
 
 from tests.helpers import bundle
 from tui.cli import main
-from tui.core.groups import IN, OUT, UNDECIDED, Classification
-from tui.core.replay import ReplayError, classify_facts
+from tui.engine.replay import ReplayError, classify_facts
+from tui.engine.rules import IN, OUT, UNDECIDED, Classification
 
 TODAY = date(2026, 11, 27)
 
@@ -345,7 +345,7 @@ def test_retirement_date_at_month_end(tmp_path, sex, born, northern, retires):
 
 def test_retirement_date_is_the_computed_context_value(tmp_path):
     """The interview's context exposes the same date the classification switches on."""
-    from tui.core.engine import Interview
+    from tui.engine.interview import Interview
 
     answers = facts_of(sex="female", birth_date=d("10.04.1970"), northern_years=10,
                        insurance_years=20)

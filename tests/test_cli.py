@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.core.dates import plural
-from tui.core.script import load_bundle
+from tui.engine.dates import plural
+from tui.engine.loader import load_bundle
 from tui.paths import scripts_dir
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,8 +16,8 @@ import pytest
 
 from tests.helpers import TODAY
 from tui.cli import main
-from tui.core.doctor import diagnose, salvage_tables
-from tui.core.store import DamagedFileError, Store, StoreError
+from tui.store.doctor import diagnose, salvage_tables
+from tui.store.store import DamagedFileError, Store, StoreError
 
 CONSENT = {"given": True, "text_version": "2026-11", "how": "подписано на бумаге"}
 CLIENTS = {
@@ -62,7 +62,7 @@ def doctor(capsys, root: Path, *flags: str) -> tuple[int, str, str]:
 def found(root: Path, text: str) -> list[str]:
     store = Store(root)
     try:
-        return [s["client"]["last_name"] for s in store.find(text)]
+        return [s.client["last_name"] for s in store.find(text)]
     finally:
         store.close()
 
@@ -120,8 +120,8 @@ def test_an_interview_edited_into_invalid_json_is_named_and_set_aside(root, caps
     # The rest of the store works: the others load and are found; nothing is reported damaged.
     store = Store(root)
     assert store.load(iids["Смирнова"]).status == "complete"
-    assert [s["id"] for s in store.find("Кузнецова Мария")] == [iids["Кузнецова"]]
-    assert [s["id"] for s in store.unfinished()] == [iids["Кузнецова"]]
+    assert [s.id for s in store.find("Кузнецова Мария")] == [iids["Кузнецова"]]
+    assert [s.id for s in store.unfinished()] == [iids["Кузнецова"]]
     assert store.find("Ёлкина") == [] and store.damaged == []
     store.close()
     assert doctor(capsys, root)[0] == 0
@@ -150,7 +150,7 @@ def test_a_truncated_interview_keeps_every_answer_before_the_damage(root, capsys
     assert recovered.answers == {k: v for k, v in answers.items() if k not in ("q7", "q8", "q9")}
     assert recovered.header["consent"] == CONSENT
     assert recovered.header["recovered"]["truncated"] is True
-    assert [s["id"] for s in store.find("Елкина")] == [iid]
+    assert [s.id for s in store.find("Елкина")] == [iid]
     store.close()
 
 
@@ -178,7 +178,7 @@ def test_a_damaged_interview_with_a_copy_in_the_migration_backup_names_it(tmp_pa
 
 
 def test_a_damaged_interview_with_a_copy_in_a_backup_archive_names_it(root, capsys):
-    from tui.core.lifecycle import backup
+    from tui.store.lifecycle import backup
 
     iids = make_store(root)
     store = Store(root)
@@ -275,7 +275,7 @@ def test_a_damaged_drafts_list_is_set_aside_and_rebuilt(root, capsys):
     assert f"{drafts}: файл указателя повреждён" in out
     assert set_aside_copies(root) == {f"index/drafts/{drafts.name}": b'{"_default": {"1": {"iid": '}
     store = Store(root)
-    assert {s["id"] for s in store.unfinished()} == {iids["Ёлкина"], iids["Кузнецова"]}
+    assert {s.id for s in store.unfinished()} == {iids["Ёлкина"], iids["Кузнецова"]}
     store.close()
 
 
@@ -314,7 +314,7 @@ def test_a_damaged_or_lost_meta_file_is_made_again(root, capsys, damage):
     store = Store(root)
     assert store.meta()["schema_version"] == 2 and store.meta()["recreated"]["by"] == "doctor"
     assert store.load(iids["Ёлкина"]).answers["first_name"] == "Анна"
-    assert [s["id"] for s in store.find("Смирнова")] == [iids["Смирнова"]]
+    assert [s.id for s in store.find("Смирнова")] == [iids["Смирнова"]]
     store.close()
 
 
@@ -367,7 +367,7 @@ def test_an_index_journal_of_a_killed_process_is_caught_up(root, capsys):
         """
         import os, sys
         from datetime import date
-        from tui.core.store import Store
+        from tui.store.store import Store
         store = Store(sys.argv[1])
         iid = store.create_interview(interview_date=date(2026, 11, 27), scripts="t",
                                      mode="inspector", inspector="t", consent={"given": True})

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from tests.helpers import MOTHER_TYPED, TODAY, bundle
-from tui.core.engine import Interview
-from tui.core.script import load_bundle_or_raise
-from tui.core.values import AnswerError
+from tui.engine.interview import Interview
+from tui.engine.loader import load_bundle_or_raise
+from tui.engine.values import AnswerError
 from tui.paths import scripts_dir
 
 
@@ -220,8 +220,8 @@ def test_validate_rule_may_read_the_answer_by_its_own_id(tmp_path):
 
 
 def test_kiosk_shows_the_plain_choice_labels():
-    from tui.core.script import Choice, Question, Where
-    from tui.core.values import display
+    from tui.engine.model import Choice, Question, Where
+    from tui.engine.values import display
 
     q = Question(
         id="path", type="multi_choice", ask="Путь", where=Where("x.yaml", 1),

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import MOTHER_TYPED, TODAY, bundle
-from tui.core.plan import render_plan
-from tui.core.replay import ReplayError, replay
-from tui.core.session import KIOSK, Session
-from tui.core.store import Store
+from tests.helpers import MOTHER_TYPED, TODAY, bundle, finish, plan_text
+from tui.engine.replay import ReplayError, replay
+from tui.engine.session import KIOSK, Session
+from tui.store.store import Store
 
 PROFILE_IDS = {i.id for i in bundle().profile.items()}
 
@@ -59,7 +58,7 @@ def test_adding_an_undecided_group_with_a_reason_brings_it_into_the_plan(tmp_pat
     assert "disabled" in session.interview.classification.ids
     while session.current is not None:
         session.submit(MOTHER_TYPED.get(session.current.id, _any_answer(session.current)))
-    plan = session.finish()
+    plan = finish(session)
     assert "**Инвалиды.** Отнесён(а) инспектором: Справка МСЭ: II группа, согласие дано на бумаге" in plan
 
 
@@ -110,9 +109,9 @@ def test_recorded_decisions_replay_to_the_same_plan(tmp_path):
     record = tmp_path / "answers.yaml"
     session = profile_answered(tmp_path / "data", record=record)
     session.confirm_groups({"mother_preschool": ("remove", "Клиент просит не учитывать")})
-    plan = session.finish()
+    plan = finish(session)
     result = replay(bundle(), record)
-    assert render_plan(result.interview, result.meta()) == plan
+    assert plan_text(result.interview, result.meta()) == plan
     assert "Клиентская группа не определена" in plan
 
 
@@ -141,7 +140,7 @@ def test_leaving_an_undecided_group_out_is_kept_and_not_asked_again(tmp_path):
 def test_the_plan_names_a_group_the_inspector_removed_and_why(tmp_path):
     session = profile_answered(tmp_path)
     session.confirm_groups({"mother_preschool": ("remove", "Ребёнок живёт с отцом")})
-    plan = session.finish()
+    plan = finish(session)
     assert (
         "- ~~Женщина с детьми дошкольного возраста~~ — исключена инспектором: Ребёнок живёт с отцом"
     ) in plan
@@ -151,7 +150,7 @@ def test_a_plan_made_before_the_groups_are_confirmed_says_so(tmp_path):
     session = profile_answered(tmp_path, mode=KIOSK)
     while session.current is not None:
         session.submit(MOTHER_TYPED.get(session.current.id, _any_answer(session.current)))
-    assert "инспектор подтвердит их на приёме" in session.finish()
+    assert "инспектор подтвердит их на приёме" in finish(session)
 
 
 def test_after_confirming_the_interview_goes_to_the_first_unanswered_question(tmp_path):

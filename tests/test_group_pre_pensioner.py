@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from tests.helpers import REPLAYS, bundle, plan_section, replay_plan, replay_variant
-from tui.core.replay import classify_facts
+from tui.engine.replay import classify_facts
 
 CASE = REPLAYS / "pre_pensioner.yaml"
 

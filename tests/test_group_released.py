@@ -12,7 +12,7 @@ import re
 import pytest
 
 from tests.helpers import REPLAYS, bundle, plan_section, replay_plan, replay_variant
-from tui.core.replay import ReplayResult
+from tui.engine.replay import ReplayResult
 
 FIXTURE = REPLAYS / "released.yaml"
 

@@ -18,12 +18,13 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import REPLAYS, TODAY, bundle, draft_interview
+from tests.helpers import REPLAYS, TODAY, bundle, draft_interview, finish
 from tui.cli import main
-from tui.core.lifecycle import DataPolicy, read_record, write_interview
-from tui.core.session import Session
-from tui.core.store import Store
+from tui.engine.policy import DataPolicy
+from tui.engine.session import Session
 from tui.paths import scripts_dir
+from tui.store.lifecycle import read_record, write_interview
+from tui.store.store import Store
 
 #: What identifies the two clients of these tests (MOTHER_TYPED and replays/disabled.yaml).
 MOTHER = ("Смирнова", "Ольга", "Викторовна", "+7 921 555-12-34", "1987-08-14")
@@ -40,7 +41,7 @@ def run(store: Store, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[i
     return code, out, err
 
 
-def disabled_interview(store: Store, *, finish: bool = True, upto: str | None = None) -> str:
+def disabled_interview(store: Store, *, complete: bool = True, upto: str | None = None) -> str:
     """Соколов's interview from replays/disabled.yaml: health consent, group II, the ИПРА."""
     answers = yaml.safe_load((REPLAYS / "disabled.yaml").read_text(encoding="utf-8"))["answers"]
     session = Session(bundle(), store, TODAY, inspector="Петрова П. П.")
@@ -50,8 +51,8 @@ def disabled_interview(store: Store, *, finish: bool = True, upto: str | None = 
         if session.current is None or session.current.id == upto:
             break
         session.submit(answers.get(session.current.id))
-    if finish and session.current is None:
-        session.finish()
+    if complete and session.current is None:
+        finish(session)
     session.close()
     assert session.iid is not None
     return session.iid
@@ -273,9 +274,9 @@ def test_export_import_export_gives_the_same_lines(store, capsys, tmp_path):
     code, second, _ = run(empty, capsys, "export")
     assert code == 0 and second == first
     # the index is made: the restored client is found and the draft can be resumed
-    assert [s["id"] for s in empty.find("Смирнова")] == [mother]
-    assert [s["id"] for s in empty.find("+7 921 160-72-44")]
-    assert [s["id"] for s in empty.unfinished()] == [mother]
+    assert [s.id for s in empty.find("Смирнова")] == [mother]
+    assert [s.id for s in empty.find("+7 921 160-72-44")]
+    assert [s.id for s in empty.unfinished()] == [mother]
     (event,) = actions(empty, "import")
     assert (event["count"], event["existing"]) == (2, 0)
 
@@ -401,7 +402,7 @@ def test_backup_holds_interviews_meta_and_audit_for_its_owner_only(store, capsys
         tar.extractall(restored, filter="data")
     again = Store(restored)
     again.rebuild_index()
-    assert [s["id"] for s in again.find("Смирнова Ольга")] == [iid]
+    assert [s.id for s in again.find("Смирнова Ольга")] == [iid]
     assert again.load(iid).answers == store.load(iid).answers
 
 
@@ -455,10 +456,10 @@ def test_delete_client_removes_every_interview_of_the_client_and_no_other(store,
     assert "Удалено 2 интервью клиента" in out
     assert store.find("Смирнова") == [] and store.find("14.08.1987") == []
     assert store.find("+7 921 555-12-34") == []
-    assert [s["id"] for s in store.unfinished()] == []
+    assert [s.id for s in store.unfinished()] == []
     assert [p.stem for p in interview_files(store)] == [other]
     assert sorted(p.stem for p in (store.root / "leases").iterdir()) == [other]
-    assert [s["id"] for s in store.find("Соколов")] == [other]
+    assert [s.id for s in store.find("Соколов")] == [other]
     assert sorted(e["iid"] for e in actions(store, "delete_client")) == sorted([first, second])
     (request,) = actions(store, "delete_client_request")
     assert (request["count"], request["by"]) == (2, "Иванова И. И.")
@@ -512,7 +513,7 @@ def test_delete_client_finds_an_interview_missing_from_the_index(store, capsys):
     listed = draft_interview(store)
     other = disabled_interview(store)
     drop_from_index(store, lost)  # its index write failed
-    assert [s["id"] for s in store.find("Смирнова")] == [listed]
+    assert [s.id for s in store.find("Смирнова")] == [listed]
     code, out, err = run(store, capsys, "delete-client", listed, "--yes")
     assert code == 0, err
     assert lost in out and "Интервью клиента: 2" in out
@@ -529,7 +530,7 @@ def test_delete_client_asks_first(store, capsys, monkeypatch):
     code, out, err = run(store, capsys, "delete-client", iid)
     assert code == 1
     assert "Это необратимо" in out and "Ничего не удалено" in err
-    assert [s["id"] for s in store.find("Смирнова")] == [iid]
+    assert [s.id for s in store.find("Смирнова")] == [iid]
     monkeypatch.setattr("sys.stdin", io.StringIO("да\n"))
     code, out, _ = run(store, capsys, "delete-client", iid)
     assert code == 0 and store.find("Смирнова") == []
@@ -652,7 +653,7 @@ def test_purge_leaves_an_interview_open_in_another_window(store, capsys):
 def test_withdrawing_the_health_consent_removes_the_health_answers_and_their_history(store, capsys):
     complete = disabled_interview(store)
     store.save_answer(complete, "disability_group", "III", by="Петрова П. П.")  # II is in the history
-    draft = disabled_interview(store, finish=False, upto="dis_disclose")
+    draft = disabled_interview(store, complete=False, upto="dis_disclose")
     mother = draft_interview(store)
     mother_before = store.interview_path(mother).read_bytes()
     assert '"II"' in store.interview_path(complete).read_text("utf-8")
@@ -680,7 +681,7 @@ def test_withdrawing_the_health_consent_removes_the_health_answers_and_their_his
     (plan,) = store.load(complete).plans
     assert "отозвал согласие на обработку сведений о здоровье" in plan["markdown"]
     assert store.interview_path(mother).read_bytes() == mother_before  # another client: untouched
-    assert {s["id"] for s in store.find("Соколов Андрей")} == {complete, draft}  # nothing re-indexed
+    assert {s.id for s in store.find("Соколов Андрей")} == {complete, draft}  # nothing re-indexed
     events = actions(store, "withdraw_consent")
     assert sorted(e["iid"] for e in events) == sorted([complete, draft])
     assert all(e["category"] == "health" for e in events)
@@ -714,7 +715,7 @@ def test_withdrawal_removes_the_damaged_copies_and_names_the_backups(store, caps
 
 def test_withdrawal_finds_an_interview_missing_from_the_index(store, capsys):
     listed = disabled_interview(store)
-    lost = disabled_interview(store, finish=False, upto="dis_disclose")
+    lost = disabled_interview(store, complete=False, upto="dis_disclose")
     drop_from_index(store, lost)
     code, out, err = run(store, capsys, "withdraw-consent", listed, "--health", "--yes")
     assert code == 0, err
@@ -722,7 +723,7 @@ def test_withdrawal_finds_an_interview_missing_from_the_index(store, capsys):
     assert "не найдено в указателе поиска, найдено просмотром всех файлов: 1" in out
     assert "Отзыв согласия записан в 2 интервью" in out
     assert "disability_group" not in store.interview_path(lost).read_text("utf-8")
-    assert {s["id"] for s in store.find("Соколов")} == {listed, lost}  # the index is mended
+    assert {s.id for s in store.find("Соколов")} == {listed, lost}  # the index is mended
 
 
 def test_withdrawing_all_consent_points_to_delete_client(store, capsys):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-import tui.core.migrations as migrations
-from tui.core.store import COMPLETE, DRAFT, SCHEMA_VERSION, Store, StoreError
+import tui.store.migrations as migrations
+from tui.store.store import COMPLETE, DRAFT, SCHEMA_VERSION, Store, StoreError
 
 FIXTURE = Path(__file__).parent / "data" / "schema1" / "data"
 SMIRNOVA, YOLKINA, KUZNETSOVA = (
@@ -53,7 +53,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def ids(summaries: list[dict]) -> list[str]:
-    return [s["id"] for s in summaries]
+    return [s.id for s in summaries]
 
 
 def assert_fully_migrated(root: Path, store: Store) -> None:
@@ -95,7 +95,7 @@ def test_opening_a_schema_1_directory_migrates_it_in_place(root):
     assert store.load(YOLKINA).status == DRAFT
     # The old index left the meta file; the new one is in index/.
     assert "interviews" not in json.loads((root / "sobesednik.json").read_text("utf-8"))
-    assert [s["id"] for s in store.unfinished()] == [KUZNETSOVA, YOLKINA]
+    assert [s.id for s in store.unfinished()] == [KUZNETSOVA, YOLKINA]
     events = store.audit_events()
     assert [e["action"] for e in events] == ["migrate"]
     store.close()

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import MOTHER_TYPED, REPLAYS, TODAY, bundle
+from tests.helpers import MOTHER_TYPED, REPLAYS, TODAY, bundle, finish, plan_text
 from tui.cli import main
-from tui.core.plan import render_plan
-from tui.core.replay import ReplayError, replay
-from tui.core.session import Session
-from tui.core.store import Store
+from tui.engine.replay import ReplayError, replay
+from tui.engine.session import Session
+from tui.store.store import Store
 
 CASES = sorted(p for p in REPLAYS.glob("*.yaml"))
 
@@ -24,7 +23,7 @@ def golden(case: Path) -> Path:
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_replay_reproduces_the_golden_plan(case):
     result = replay(bundle(), case)
-    plan = render_plan(result.interview, {"mode": "replay"})
+    plan = plan_text(result.interview, {"mode": "replay"})
     expected = golden(case)
     if os.environ.get("UPDATE_GOLDEN") == "1":
         expected.write_text(plan, encoding="utf-8")
@@ -33,7 +32,7 @@ def test_replay_reproduces_the_golden_plan(case):
 
 
 def plan_of(name: str) -> str:
-    return render_plan(replay(bundle(), REPLAYS / name).interview, {"mode": "replay"})
+    return plan_text(replay(bundle(), REPLAYS / name).interview, {"mode": "replay"})
 
 
 def test_own_business_path_brings_financial_support_and_self_employment():
@@ -124,11 +123,11 @@ def test_recorded_session_replays_to_the_same_plan(tmp_path):
         session.submit(MOTHER_TYPED.get(session.current.id))
         if session.needs_group_confirmation:
             session.confirm_groups({})  # the inspector confirms what the rules found
-    live = session.finish()
+    live = finish(session)
     assert "**Инспектор ЦЗН (куратор):** Петрова" in live
     replayed = replay(bundle(), record)
     assert replayed.unused == []
-    assert render_plan(replayed.interview, replayed.meta()) == live
+    assert plan_text(replayed.interview, replayed.meta()) == live
 
 
 def test_replay_command_reproduces_the_plan_of_a_recorded_session(tmp_path):
@@ -138,7 +137,7 @@ def test_replay_command_reproduces_the_plan_of_a_recorded_session(tmp_path):
         session.submit(MOTHER_TYPED.get(session.current.id))
         if session.needs_group_confirmation:
             session.confirm_groups({})  # the inspector confirms what the rules found
-    live = session.finish()
+    live = finish(session)
     out = tmp_path / "plan.md"
     assert main(["replay", str(record), "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == live

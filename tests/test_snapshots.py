@@ -1,6 +1,6 @@
 """How the screens look at 80x24 (pytest-textual-snapshot; `pytest --snapshot-update` to renew).
 
-The interviews are prepared through :class:`~tui.core.session.Session` with a fixed date and
+The interviews are prepared through :class:`~tui.engine.session.Session` with a fixed date and
 fixed store timestamps, so every snapshot is the same on every run. The client is a mother of
 a four-year-old who worked until recently: the rules find only «mother_preschool», so other
 groups' modules do not change what is shown.
@@ -14,10 +14,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from tests.helpers import TODAY, bundle, draft_interview
+from tests.helpers import TODAY, bundle, draft_interview, finish
 from tui.app.app import SobesednikApp
-from tui.core.session import Session
-from tui.core.store import Store
+from tui.engine.session import Session
+from tui.store.store import Store
 
 SIZE = (80, 24)
 INSPECTOR = "Иванова И. И."
@@ -25,7 +25,7 @@ INSPECTOR = "Иванова И. И."
 
 @pytest.fixture
 def fixed_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.setattr("tui.core.store.now_iso", lambda: "2026-11-27T10:15:00+03:00")
+    monkeypatch.setattr("tui.store.store.now_iso", lambda: "2026-11-27T10:15:00+03:00")
     return Store(tmp_path / "data")
 
 
@@ -57,7 +57,7 @@ def finished_interview(store: Store, inspector: str = INSPECTOR) -> str:
     """A complete mother interview with its plan issued."""
     iid = draft_interview(store, inspector=inspector)
     session = Session.resume(bundle(), store, iid, inspector=inspector)
-    session.finish()
+    finish(session)
     session.close()
     return iid
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import MOTHER_TYPED, TODAY, bundle
-from tui.core.session import Session
-from tui.core.store import COMPLETE, DRAFT, Store, StoreError
+from tests.helpers import MOTHER_TYPED, TODAY, bundle, finish
+from tui.engine.session import Session
+from tui.store.store import COMPLETE, DRAFT, Store, StoreError
 
 CONSENT = {"given": True, "text_version": "2026-11", "how": "подписано на бумаге"}
 
@@ -83,13 +83,13 @@ def test_unfinished_interview_is_listed_and_resumes_where_it_stopped(tmp_path):
         assert session.current.id == qid
         session.submit(MOTHER_TYPED[qid])
     (summary,) = Store(tmp_path).unfinished()
-    assert summary["client"]["last_name"] == "Смирнова"
-    assert summary["client"]["birth_date"] == "1987-08-14"
+    assert summary.client["last_name"] == "Смирнова"
+    assert summary.client["birth_date"] == "1987-08-14"
     session.close()  # Петрова leaves; Иванова carries on
-    resumed = Session.resume(bundle(), Store(tmp_path), summary["id"], inspector="Иванова")
+    resumed = Session.resume(bundle(), Store(tmp_path), summary.id, inspector="Иванова")
     assert resumed.current.id == "sex"
     assert resumed.value("birth_date").isoformat() == "1987-08-14"
-    assert store.load(summary["id"]).header["inspectors"] == ["Петрова", "Иванова"]
+    assert store.load(summary.id).header["inspectors"] == ["Петрова", "Иванова"]
 
 
 def test_finished_interview_is_complete_with_groups_and_plan(tmp_path):
@@ -97,7 +97,7 @@ def test_finished_interview_is_complete_with_groups_and_plan(tmp_path):
     session = Session(bundle(), store, TODAY, inspector="Петрова")
     while session.current is not None:
         session.submit(MOTHER_TYPED.get(session.current.id))
-    plan = session.finish()
+    plan = finish(session)
     stored = store.load(session.iid)
     assert stored.status == COMPLETE
     assert [g["id"] for g in stored.header["groups"] if g["status"] == "in"] == ["mother_preschool"]
@@ -168,7 +168,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from datetime import date
-    from tui.core.store import Store
+    from tui.store.store import Store
     store = Store(sys.argv[1])
     iid = store.create_interview(interview_date=date(2026, 11, 27), scripts="t", mode="inspector",
                                  inspector="t", consent={"given": True})

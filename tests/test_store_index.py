@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.core import bucketlog
-from tui.core.store import COMPLETE, DRAFT, Store
+from tui.store import bucketlog
+from tui.store.store import COMPLETE, DRAFT, InterviewSummary, Store
 
 TODAY = date(2026, 11, 27)
 CONSENT = {"given": True, "text_version": "2026-11", "how": "подписано на бумаге"}
@@ -34,8 +34,8 @@ def client(store: Store, last: str, first: str, birth: str, phone: str = "", mid
     return iid
 
 
-def names(found: list[dict]) -> list[str]:
-    return [f"{s['client'].get('last_name')} {s['client'].get('first_name')}" for s in found]
+def names(found: list[InterviewSummary]) -> list[str]:
+    return [f"{s.client.get('last_name')} {s.client.get('first_name')}" for s in found]
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_birth_date_as_typed_at_the_desk(store: Store) -> None:
 
 def test_a_corrected_surname_moves_the_client(store: Store) -> None:
     (found,) = store.find("Иванова")
-    store.save_answer(found["id"], "last_name", "Иваненко", by="Петрова")
+    store.save_answer(found.id, "last_name", "Иваненко", by="Петрова")
     assert store.find("Иванова") == []
     assert names(store.find("Иваненко")) == ["Иваненко Анна"]
     assert store.bucket_path("name", "иваненко").exists()
@@ -99,27 +99,27 @@ def test_search_never_opens_interviews_of_other_surnames(store: Store, monkeypat
 
     monkeypatch.setattr(Store, "_read_summary", spy)
     (found,) = store.find("Семёнова")
-    assert opened == [found["id"]]
+    assert opened == [found.id]
 
 
 def test_unfinished_and_recent_lists(store: Store) -> None:
     (smirnova,) = store.find("Смирнова")
-    store.complete(smirnova["id"], groups=[], plan="# План", by="Петрова")
+    store.complete(smirnova.id, groups=[], plan="# План", by="Петрова")
     drafts = store.unfinished()
-    assert len(drafts) == 3 and all(d["status"] == DRAFT for d in drafts)
-    assert smirnova["id"] not in [d["id"] for d in drafts]
+    assert len(drafts) == 3 and all(d.status == DRAFT for d in drafts)
+    assert smirnova.id not in [d.id for d in drafts]
     recent = store.recent(limit=2)
     assert len(recent) == 2
-    assert [s["id"] for s in store.recent(10)][0] >= recent[1]["id"]
-    assert store.load(smirnova["id"]).status == COMPLETE
-    assert store.load(smirnova["id"]).plans[0]["markdown"] == "# План"
+    assert [s.id for s in store.recent(10)][0] >= recent[1].id
+    assert store.load(smirnova.id).status == COMPLETE
+    assert store.load(smirnova.id).plans[0]["markdown"] == "# План"
 
 
 def test_every_interview_of_one_person_and_no_namesake(store: Store) -> None:
-    first = store.find("Смирнова")[0]["id"]
+    first = store.find("Смирнова")[0].id
     again = client(store, "Смирнова", "Ольга", "1987-08-14", middle="Викторовна")
     namesake = client(store, "Смирнова", "Ольга", "1991-03-03")
-    ids = [s["id"] for s in store.client_interviews(first)]
+    ids = [s.id for s in store.client_interviews(first)]
     assert sorted(ids) == sorted([first, again])
     assert namesake not in ids
 
@@ -128,7 +128,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from datetime import date
-    from tui.core.store import Store
+    from tui.store.store import Store
     store = Store(sys.argv[1])
     iid = store.create_interview(interview_date=date(2026, 11, 27), scripts="t", mode="inspector",
                                  inspector="t", consent={"given": True})
@@ -155,9 +155,9 @@ def test_index_writes_lost_with_the_power_are_redone_from_the_journal(tmp_path: 
         shutil.rmtree(root / "index" / kind)
     assert list((root / "index" / "journal").glob("*.log")), "the journal was fsynced before the buckets"
     store = Store(root)  # replays the dead process's journal
-    assert [s["id"] for s in store.find("Кузнецова")] == [iid]
-    assert [s["id"] for s in store.find("08.03.1975")] == [iid]
-    assert [s["id"] for s in store.find("7766")] == [iid]
+    assert [s.id for s in store.find("Кузнецова")] == [iid]
+    assert [s.id for s in store.find("08.03.1975")] == [iid]
+    assert [s.id for s in store.find("7766")] == [iid]
     assert list((root / "index" / "journal").glob("*.log")) == []
 
 
@@ -175,7 +175,7 @@ def test_a_live_process_keeps_its_journal(tmp_path: Path) -> None:
 
 def test_a_stale_index_entry_never_shows_another_client(store: Store) -> None:
     (found,) = store.find("Семёнова")
-    path = store.interview_path(found["id"])
+    path = store.interview_path(found.id)
     # The file says otherwise than the index (as after a lost index write): the file wins.
     data = json.loads(path.read_text("utf-8"))
     for doc in data["answers"].values():
@@ -200,8 +200,8 @@ def test_answers_given_while_the_index_is_rebuilt_are_in_the_new_index(store: St
 
     def read_and_meanwhile_a_save(self, path):
         facts = real(self, path)
-        if path.stem == ivanova["id"] and not later:  # read as Иванова; then changed
-            desk.save_answer(ivanova["id"], "last_name", "Иваненко", by="Петрова")
+        if path.stem == ivanova.id and not later:  # read as Иванова; then changed
+            desk.save_answer(ivanova.id, "last_name", "Иваненко", by="Петрова")
             later.append(client(desk, "Орлова", "Ирина", "1980-01-01"))
         return facts
 
@@ -211,8 +211,8 @@ def test_answers_given_while_the_index_is_rebuilt_are_in_the_new_index(store: St
     monkeypatch.undo()
     assert names(store.find("Иваненко")) == ["Иваненко Анна"]
     assert store.find("Иванова") == []
-    assert [s["id"] for s in store.find("Орлова")] == later
-    assert later[0] in [s["id"] for s in store.unfinished()]
+    assert [s.id for s in store.find("Орлова")] == later
+    assert later[0] in [s.id for s in store.unfinished()]
 
 
 def test_rebuilding_the_index_keeps_the_journal_of_a_running_process(tmp_path: Path) -> None:
@@ -229,8 +229,8 @@ def test_rebuilding_the_index_keeps_the_journal_of_a_running_process(tmp_path: P
     for kind in ("name", "birth", "drafts"):
         shutil.rmtree(root / "index" / kind)
     again = Store(root)  # the journal moved with the index: its time covers the desk's writes
-    assert [s["id"] for s in again.find("Орлов Иван")] == [iid]
-    assert iid in [s["id"] for s in again.unfinished()]
+    assert [s.id for s in again.find("Орлов Иван")] == [iid]
+    assert iid in [s.id for s in again.unfinished()]
 
 
 def drafts_path(store: Store) -> Path:
@@ -243,8 +243,8 @@ def test_an_identity_answer_costs_one_durable_write(store: Store, monkeypatch) -
     for name in ("fsync", "fdatasync"):
         real = getattr(os, name)
         monkeypatch.setattr(os, name, lambda fd, real=real, name=name: (synced.append(name), real(fd))[1])
-    store.save_answer(found["id"], "last_name", "Семенченко", by="Петрова")
-    store.save_answer(found["id"], "phone", "+7 900 111-22-33", by="Петрова")
+    store.save_answer(found.id, "last_name", "Семенченко", by="Петрова")
+    store.save_answer(found.id, "phone", "+7 900 111-22-33", by="Петрова")
     assert synced == ["fsync", "fsync"] * 2  # the interview file and its folder, nothing else
     assert names(store.find("Семенченко")) == ["Семенченко Анна"]
     assert store.find("Семёнова") == []
@@ -262,13 +262,13 @@ def test_journal_of_a_dead_process_is_replayed_by_its_time_and_by_old_style_line
     shutil.rmtree(root / "index" / "name")
     (root / "index" / "journal" / "1-old.log").write_text(f"{early}\n", "ascii")  # an older store's
     again = Store(root)
-    assert [s["id"] for s in again.find("Орлов Иван")] == [late]
-    assert [s["id"] for s in again.find("Орлова")] == [early]
+    assert [s.id for s in again.find("Орлов Иван")] == [late]
+    assert [s.id for s in again.find("Орлова")] == [early]
     assert list((root / "index" / "journal").glob("*.log")) == []
 
 
 def test_a_checkpoint_moves_the_journal_time_on(tmp_path: Path, monkeypatch) -> None:
-    import tui.core.store as store_module
+    import tui.store.store as store_module
 
     monkeypatch.setattr(store_module, "JOURNAL_CHECKPOINT", 3)
     root = tmp_path / "data"
@@ -285,7 +285,7 @@ def test_a_checkpoint_moves_the_journal_time_on(tmp_path: Path, monkeypatch) -> 
 def test_an_index_of_an_older_layout_is_rebuilt_when_the_store_opens(store: Store) -> None:
     # The layout before the drafts list was split by month.
     shutil.rmtree(store.root / "index" / "drafts")
-    listed = [{"iid": s["id"], "created_at": "x"} for s in store.recent()]
+    listed = [{"iid": s.id, "created_at": "x"} for s in store.recent()]
     (store.root / "index" / "drafts.json").write_text(
         json.dumps({"_default": dict(enumerate(listed, 1))}), "utf-8")
     meta = json.loads(store.meta_path.read_text("utf-8"))
@@ -330,7 +330,7 @@ def test_a_failed_index_write_is_mended_when_the_answer_is_given_again(store: St
     assert store.load(iid).answers["last_name"] == "Петренко"
     assert store.find("Петренко") == []
     store.save_answer(iid, "last_name", "Петренко", by="Петрова")  # given again: same value
-    assert [s["id"] for s in store.find("Петренко")] == [iid]
+    assert [s.id for s in store.find("Петренко")] == [iid]
 
 
 def test_an_index_write_that_failed_is_mended_by_the_next_process(tmp_path: Path, monkeypatch) -> None:
@@ -341,21 +341,21 @@ def test_an_index_write_that_failed_is_mended_by_the_next_process(tmp_path: Path
     desk.save_answer(iid, "last_name", "Петренко", by="Петрова")
     monkeypatch.undo()
     desk.close()  # a normal end keeps the journal when an index write failed
-    assert [s["id"] for s in Store(root).find("Петренко")] == [iid]
+    assert [s.id for s in Store(root).find("Петренко")] == [iid]
 
 
 def test_completed_interview_is_never_listed_as_unfinished(store: Store) -> None:
     (found,) = store.find("Семёнова")
-    store.complete(found["id"], groups=[], plan="# План", by="Петрова")
+    store.complete(found.id, groups=[], plan="# План", by="Петрова")
     # As if the drafts list missed the change (a crash between the two writes).
-    store._bucket_put("drafts", found["id"][:6], {"iid": found["id"], "created_at": "x"})
-    assert found["id"] not in [s["id"] for s in store.unfinished()]
-    assert store.load(found["id"]).plans[0]["markdown"] == "# План"
+    store._bucket_put("drafts", found.id[:6], {"iid": found.id, "created_at": "x"})
+    assert found.id not in [s.id for s in store.unfinished()]
+    assert store.load(found.id).plans[0]["markdown"] == "# План"
 
 
 def test_deleting_the_last_interview_of_a_surname_leaves_no_file_named_after_it(store: Store) -> None:
     (found,) = store.find("Семёнова")
-    store.discard(found["id"], "Петрова")
+    store.discard(found.id, "Петрова")
     left = [p.name for p in (store.root / "index").rglob("*")]
     assert not any("семенова" in n or "1990-05-05" in n for n in left), left
 
@@ -381,7 +381,7 @@ def test_index_folders_are_for_the_owner_only(store: Store) -> None:
 DISCARD_KILLED = textwrap.dedent(
     """
     import os, pathlib, sys
-    from tui.core.store import Store
+    from tui.store.store import Store
     store = Store(sys.argv[1])
     target = store.interview_path(sys.argv[2])
     real = pathlib.Path.unlink
@@ -399,14 +399,14 @@ DISCARD_KILLED = textwrap.dedent(
 
 def test_a_deletion_killed_midway_leaves_the_interview_findable(store: Store) -> None:
     (found,) = store.find("Семёнова")
-    path = store.interview_path(found["id"])
+    path = store.interview_path(found.id)
     store.close()
     hour_ago = path.stat().st_mtime - 3600  # written long before the deleting process started
     os.utime(path, (hour_ago, hour_ago))
     os.utime(path.parent, (hour_ago, hour_ago))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", DISCARD_KILLED, str(store.root), found["id"]], env=env)
+    done = subprocess.run([sys.executable, "-c", DISCARD_KILLED, str(store.root), found.id], env=env)
     assert done.returncode == 9 and path.exists()
     again = Store(store.root)
-    assert [s["id"] for s in again.find("Семёнова")] == [found["id"]]
-    assert found["id"] in [s["id"] for s in again.unfinished()]
+    assert [s.id for s in again.find("Семёнова")] == [found.id]
+    assert found.id in [s.id for s in again.unfinished()]

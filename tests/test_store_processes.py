@@ -27,9 +27,10 @@ from typing import Any
 import pytest
 
 from tests.helpers import bundle, draft_interview
-from tui.core import bucketlog, storage
-from tui.core.session import Session
-from tui.core.store import InterviewBusyError, Store, StoreError, norm_text, phone_digits
+from tui import fs
+from tui.engine.session import Session
+from tui.store import bucketlog
+from tui.store.store import InterviewBusyError, Store, StoreError, norm_text, phone_digits
 
 REPO = Path(__file__).resolve().parents[1]
 ENV = dict(os.environ, PYTHONPATH=str(REPO))
@@ -76,7 +77,7 @@ def fresh_answers(root: Path, iid: str) -> dict[str, Any]:
     proc = spawn(
         """
         import json, sys
-        from tui.core.store import Store
+        from tui.store.store import Store
         print(json.dumps(Store(sys.argv[1]).load(sys.argv[2]).answers, ensure_ascii=False))
         """,
         root, iid,
@@ -93,7 +94,7 @@ def temp_files(root: Path) -> list[str]:
 WRITER = """
 import json, os, sys, time
 from datetime import date
-from tui.core.store import Store
+from tui.store.store import Store
 root, tag, go, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 store = Store(root)
 print("ready", flush=True)
@@ -164,7 +165,7 @@ def test_writers_in_parallel_lose_no_answer_and_no_index_entry(tmp_path):
         assert stored.status == ("complete" if iid in completed else "draft")
 
     def ids(text: str) -> set[str]:
-        return {s["id"] for s in store.find(text, limit=1000)}
+        return {s.id for s in store.find(text, limit=1000)}
 
     # No update of a shared bucket was lost to another process's write of the same bucket.
     by = {q: {iid for iid, a in answers.items() if a.get("last_name") == q} for q in ("Иванова", "Петрова")}
@@ -174,13 +175,13 @@ def test_writers_in_parallel_lose_no_answer_and_no_index_entry(tmp_path):
     assert ids("1234") == {iid for iid, a in answers.items() if a["phone"].endswith("12-34")}
     assert ids("5678") == {iid for iid, a in answers.items() if a["phone"].endswith("56-78")}
     assert ids("Иванова Анна-b") == {iid for iid in by["Иванова"] if "-b-" in answers[iid]["first_name"]}
-    assert {s["id"] for s in store.unfinished()} == set(answers) - completed
+    assert {s.id for s in store.unfinished()} == set(answers) - completed
     store.close()
 
 
 READER = """
 import os, sys, time
-from tui.core.store import Store
+from tui.store.store import Store
 root, stop = sys.argv[1], sys.argv[2]
 store = Store(root)
 print("ready", flush=True)
@@ -190,16 +191,16 @@ while True:
     last = os.path.exists(stop)
     summaries = store.unfinished() + store.find("Иванова", limit=1000) + store.find("1234", limit=1000)
     for s in summaries:
-        stored = store.load(s["id"])
+        stored = store.load(s.id)
         steps = sorted(int(q[1:]) for q in stored.answers if q.startswith("q"))
         # A writer saves q0, q1, ... one at a time: any whole version has no gap, and no
         # later read may show fewer than an earlier one (no stale or torn file).
-        assert steps == list(range(len(steps))), (s["id"], steps)
-        assert len(steps) >= seen.get(s["id"], 0), (s["id"], len(steps), seen[s["id"]])
-        seen[s["id"]] = len(steps)
+        assert steps == list(range(len(steps))), (s.id, steps)
+        assert len(steps) >= seen.get(s.id, 0), (s.id, len(steps), seen[s.id])
+        seen[s.id] = len(steps)
         checked += 1
     for s in store.find("Иванова", limit=1000):
-        assert s["client"]["last_name"] == "Иванова", s
+        assert s.client["last_name"] == "Иванова", s
     assert not store.damaged, store.damaged
     loops += 1
     if last:
@@ -226,7 +227,7 @@ def test_a_reader_never_sees_an_error_or_a_torn_file_while_others_write(tmp_path
 
 HOLDER = """
 import sys, time
-from tui.core.store import Store
+from tui.store.store import Store
 store = Store(sys.argv[1])
 lease = store.lease(sys.argv[2], inspector=sys.argv[3], mode=sys.argv[4])
 print("held", flush=True)
@@ -267,7 +268,7 @@ def test_an_interview_open_in_another_process_is_refused_until_that_process_dies
 
 STUCK = """
 import os, sys, time
-from tui.core.store import Store
+from tui.store.store import Store
 store = Store(sys.argv[1])
 
 def stuck(fd):  # the disk hangs in the middle of this process's save
@@ -322,7 +323,7 @@ def test_a_lock_held_by_another_program_stops_the_save_cleanly(tmp_path):
     finally:
         kill(other)
     assert fresh_answers(root, iid) == {"last_name": "Смирнова"}
-    assert [s["id"] for s in store.find("Смирнова")] == [iid]
+    assert [s.id for s in store.find("Смирнова")] == [iid]
     assert temp_files(root) == []
     store.close()
 
@@ -467,7 +468,7 @@ def test_a_disk_that_fills_mid_write_keeps_every_earlier_answer_and_saving_resum
     assert store.load(iid).answers == before
     assert fresh_answers(root, iid) == before  # another process opens the store and reads them all
     other = Store(root)  # opens on the full disk
-    assert [s["id"] for s in other.find("Смирнова")] == [iid]
+    assert [s.id for s in other.find("Смирнова")] == [iid]
     other.close()
 
     filler.unlink()  # space is freed
@@ -486,11 +487,11 @@ def test_a_full_disk_at_create_leaves_no_half_interview(small_disk):
     with pytest.raises(StoreError, match="Диск заполнен"):
         new_interview(store)
     assert temp_files(small_disk) == []
-    assert [s["id"] for s in store.unfinished()] == [kept]
+    assert [s.id for s in store.unfinished()] == [kept]
     filler.unlink()
     assert len(store.unfinished()) == 1
     other = new_interview(store)
-    assert {s["id"] for s in store.unfinished()} == {kept, other}
+    assert {s.id for s in store.unfinished()} == {kept, other}
     store.close()
 
 
@@ -528,14 +529,14 @@ def test_a_name_whose_index_bucket_cannot_be_written_is_saved_and_found_later(tm
     root = tmp_path / "data"
     store = Store(root)
     iid = new_interview(store)
-    real = storage.atomic_write
+    real = fs.atomic_write
 
     def index_full(path: Path, text: str, *, durable: bool = True) -> None:
         if "index" in path.parts:
             raise OSError(errno.ENOSPC, "No space left on device")
         real(path, text, durable=durable)
 
-    monkeypatch.setattr(storage, "atomic_write", index_full)
+    monkeypatch.setattr(fs, "atomic_write", index_full)
     monkeypatch.setattr(bucketlog, "append", lambda path, records: index_full(path, ""))
     store.save_answer(iid, "last_name", "Смирнова", by="Петрова")  # the answer is saved all the same
     monkeypatch.undo()
@@ -543,11 +544,11 @@ def test_a_name_whose_index_bucket_cannot_be_written_is_saved_and_found_later(tm
     assert fresh_answers(root, iid) == {"last_name": "Смирнова"}
     if mend == "given again":  # the inspector saves the same answer once space is back
         store.save_answer(iid, "last_name", "Смирнова", by="Петрова")
-        assert [s["id"] for s in store.find("Смирнова")] == [iid]
+        assert [s.id for s in store.find("Смирнова")] == [iid]
         store.close()
     else:  # the session ends; the next process to open the store mends the index
         store.close()
-        assert [s["id"] for s in Store(root).find("Смирнова")] == [iid]
+        assert [s.id for s in Store(root).find("Смирнова")] == [iid]
 
 
 # ---------------------------------------------------------------------------- killed at every step
@@ -555,7 +556,7 @@ def test_a_name_whose_index_bucket_cannot_be_written_is_saved_and_found_later(tm
 KILLED = """
 import os, signal, sys
 from datetime import date
-from tui.core.store import Store
+from tui.store.store import Store
 root, op, iid, k = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 store = Store(root)
 steps = 0
@@ -618,13 +619,13 @@ def inconsistencies(store: Store) -> list[str]:
         by_phone.setdefault(phone_digits(it.answers.get("phone"))[-4:], set()).add(it.id)
         by_birth.setdefault(it.answers.get("birth_date"), set()).add(it.id)
     out = []
-    listed = {s["id"] for s in store.unfinished()}
+    listed = {s.id for s in store.unfinished()}
     if listed != drafts:
         out.append(f"unfinished() lists {sorted(listed)}, the files say {sorted(drafts)}")
     for text, truth in (("Иванова", by_name.get("иванова")), ("Петрова", by_name.get("петрова")),
                         ("1234", by_phone.get("1234")), ("9988", by_phone.get("9988")),
                         ("03.02.1980", by_birth.get("1980-02-03"))):
-        found = {s["id"] for s in store.find(text)}
+        found = {s.id for s in store.find(text)}
         if found != (truth or set()):
             out.append(f"find({text!r}) gives {len(found)}, the files say {len(truth or ())}")
     return out

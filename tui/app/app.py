@@ -1,4 +1,4 @@
-"""The Sobesednik application: screens over one :class:`~tui.core.session.Session`.
+"""The Sobesednik application: screens over one :class:`~tui.engine.session.Session`.
 
 The screen stack is always: the start screen, then (during an interview) the question
 screen, then perhaps the review screen, the group confirmation screen (at the desk) and the
@@ -19,9 +19,9 @@ from textual.timer import Timer
 from tui.app.screens.start import StartScreen
 
 if TYPE_CHECKING:
-    from tui.core.script import Bundle
-    from tui.core.session import Session
-    from tui.core.store import Store
+    from tui.engine.model import Bundle
+    from tui.engine.session import Session
+    from tui.store import Store
 
 #: A kiosk left alone this long goes back to the start screen, hiding the last client's answers.
 KIOSK_IDLE_SECONDS = 300.0
@@ -103,42 +103,41 @@ class SobesednikApp(App[None]):
 
     @property
     def mode(self) -> str:
-        from tui.core.session import INSPECTOR, KIOSK
+        from tui.engine.session import INSPECTOR, KIOSK
 
         return KIOSK if self.kiosk else INSPECTOR
 
     def new_interview(self) -> None:
-        from tui.core.session import Session
+        from tui.engine.session import Session
 
         session = Session(
             self.bundle, self.store, self.today,
-            mode=self.mode, inspector=self.inspector, record=self.record,
+            mode=self.mode, inspector=self.inspector_name, record=self.record,
         )
         self.open_session(session)
 
     @property
     def inspector_name(self) -> str:
         """Who works at this desk: ``--inspector`` or the system user, as sessions record it."""
-        from tui.core.session import default_inspector
+        from tui.whoami import whoami
 
-        return self.inspector or default_inspector()
+        return whoami(self.inspector)
 
     def resume_interview(self, iid: str) -> None:
         """Continue an unfinished interview; say so when another inspector began it."""
-        from tui.core.session import Session
-        from tui.core.store import StoreError
+        from tui.engine.session import Session
+        from tui.store import StoreError
 
         try:
-            before = list(self.store.load(iid).header.get("inspectors") or [])
             session = Session.resume(
                 self.bundle, self.store, iid,
-                mode=self.mode, inspector=self.inspector, record=self.record,
+                mode=self.mode, inspector=self.inspector_name, record=self.record,
             )
         except StoreError as exc:
             self.notify(str(exc), title="Интервью не открывается", severity="error", timeout=10, markup=False)
             return
         self.open_session(session)
-        lines = [] if self.kiosk else [handover_message(before, session.inspector)]
+        lines = [] if self.kiosk else [handover_message(session.earlier_inspectors, session.inspector)]
         if session.needs_group_confirmation:
             lines.append("Подтвердите группы клиента, затем интервью продолжится. Прежние ответы сохранены.")
         elif session.current is not None:
@@ -150,7 +149,7 @@ class SobesednikApp(App[None]):
     def show_finished(self, iid: str) -> None:
         """The plan of a finished interview and the client's other interviews, read only."""
         from tui.app.screens.client import ClientScreen
-        from tui.core.store import StoreError
+        from tui.store import StoreError
 
         try:
             history = self.store.client_interviews(iid)
@@ -218,17 +217,18 @@ class SobesednikApp(App[None]):
     def show_plan(self, session: Session) -> str | None:
         """Render the plan, mark the interview complete and show it; an error message if not."""
         from tui.app.screens.plan import PlanScreen
-        from tui.core.plan import PlanError
-        from tui.core.store import StoreError
+        from tui.render.markdown import PlanError, render_plan
+        from tui.store import StoreError
 
         warning = ""
         try:
-            text = session.finish()
+            text = render_plan(session.plan())
         except PlanError as exc:
             return f"План не сформирован: {exc}"
+        try:
+            session.finish(text)
         except StoreError as exc:
             # The plan is rendered, but the interview could not be marked complete on disk.
-            text = session.last_plan or ""
             warning = f"Интервью не отмечено как завершённое: {exc}"
         self.push_screen(PlanScreen(session, text, warning))
         return None

@@ -18,6 +18,7 @@ from tui.app.screens.start import cell, client_name, iso_date, iso_time, status_
 
 if TYPE_CHECKING:
     from tui.app.app import SobesednikApp
+    from tui.store import InterviewSummary
 
 
 class ClientScreen(Screen[None]):
@@ -31,22 +32,21 @@ class ClientScreen(Screen[None]):
 
     app: SobesednikApp
 
-    def __init__(self, iid: str, history: list[dict[str, Any]]) -> None:
+    def __init__(self, iid: str, history: list[InterviewSummary]) -> None:
         super().__init__()
         self.iid = iid
-        self.history = {str(s.get("id")): s for s in history}
+        self.history = {s.id: s for s in history}
         #: The interview whose plan is shown and its plan text ("" when none is shown).
         self.shown: str | None = None
         self.text = ""
         self._audited: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        summary = self.history.get(self.iid, {})
-        birth = iso_date((summary.get("client") or {}).get("birth_date"))
+        summary = self.history.get(self.iid)
+        birth = iso_date(summary.client.get("birth_date")) if summary else ""
+        name = client_name(summary) if summary else ""
         yield Header()
-        yield Static(
-            Content(client_name(summary) + (f", {birth} г. р." if birth else "")), id="client-name"
-        )
+        yield Static(Content(name + (f", {birth} г. р." if birth else "")), id="client-name")
         yield Static(f"Интервью клиента: {len(self.history)}", id="history-title")
         table: DataTable[Any] = DataTable(id="history", cursor_type="row", zebra_stripes=True)
         table.add_column("Интервью", key="date", width=10)
@@ -55,10 +55,10 @@ class ClientScreen(Screen[None]):
         table.add_column("Инспекторы", key="inspectors", width=30)
         for iid, s in self.history.items():
             table.add_row(
-                iso_date(s.get("interview_date")),
+                iso_date(s.interview_date),
                 status_label(s),
-                iso_time(s.get("completed_at")),
-                cell(", ".join(str(i) for i in s.get("inspectors") or [])),
+                iso_time(s.completed_at),
+                cell(", ".join(s.inspectors)),
                 key=iid,
             )
         yield table
@@ -81,7 +81,7 @@ class ClientScreen(Screen[None]):
 
     def show(self, iid: str) -> None:
         """Show the plan of interview ``iid`` (recorded in the audit trail once per visit)."""
-        from tui.core.store import StoreError
+        from tui.store import StoreError
 
         if iid == self.shown:
             return
@@ -89,10 +89,10 @@ class ClientScreen(Screen[None]):
         status.remove_class("-error")
         markdown = self.query_one("#plan", Markdown)
         self.shown, self.text = iid, ""
-        summary = self.history.get(iid, {})
-        if summary.get("status") != "complete":
+        summary = self.history.get(iid)
+        if summary is None or not summary.complete:
             status.update(
-                f"Интервью от {iso_date(summary.get('interview_date'))} не закончено. "
+                f"Интервью от {iso_date(summary.interview_date if summary else '')} не закончено. "
                 "Enter — продолжить его с первого вопроса без ответа."
             )
             markdown.update("")
@@ -132,7 +132,8 @@ class ClientScreen(Screen[None]):
     @on(DataTable.RowSelected, "#history")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         iid = str(event.row_key.value)
-        if self.history.get(iid, {}).get("status") == "complete":
+        summary = self.history.get(iid)
+        if summary is not None and summary.complete:
             self.show(iid)
             self.query_one("#plan-scroll").focus()
             return

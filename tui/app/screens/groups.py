@@ -5,7 +5,7 @@ changed answer changes what the rules find. Every group of the bundle is listed,
 each: found (✓), undecided (?: the inspector decides), near misses (·) and the rest,
 dimmed. The highlighted group's full reason is shown below the list. The inspector may
 include a group the rules did not find or exclude one they did, with a reason that is kept
-(:meth:`~tui.core.session.Session.confirm_groups`).
+(:meth:`~tui.engine.session.Session.confirm_groups`).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
 from tui.app.screens.review import shorten
-from tui.core.groups import ADD, IN, REMOVE, UNDECIDED, GroupResult
-from tui.core.store import StoreError
+from tui.engine.rules import ADD, IN, REMOVE, UNDECIDED, GroupResult
+from tui.store import StoreError
 
 if TYPE_CHECKING:
     from tui.app.app import SobesednikApp
-    from tui.core.session import Session
+    from tui.engine.session import Session
 
 _TITLE_WIDTH = 49
 _STATE_WIDTH = 20

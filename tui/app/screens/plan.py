@@ -17,7 +17,7 @@ from textual.widgets import Button, Footer, Header, Input, Markdown, Static
 
 if TYPE_CHECKING:
     from tui.app.app import SobesednikApp
-    from tui.core.session import Session
+    from tui.engine.session import Session
 
 
 def default_plan_path(session: Session) -> Path:
@@ -73,7 +73,8 @@ class SavePlanModal(ModalScreen[Path | None]):
     @on(Input.Submitted, "#save-path")
     @on(Button.Pressed, "#save")
     def _save_requested(self) -> None:
-        from tui.core.store import StoreError, atomic_write
+        from tui.fs import atomic_write
+        from tui.store import StoreError
 
         raw = self.query_one("#save-path", Input).value.strip()
         error = self.query_one("#save-error", Static)

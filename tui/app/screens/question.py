@@ -15,13 +15,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Collapsible, Footer, Header, Input, Label, ProgressBar, Static
 
 from tui.app.widgets.answer import HINTS, AnswerConfirmed, make_answer_widget
-from tui.core.store import StoreError
-from tui.core.values import AnswerError
+from tui.engine.values import AnswerError
+from tui.store import StoreError
 
 if TYPE_CHECKING:
     from tui.app.app import SobesednikApp
-    from tui.core.script import Question, Script
-    from tui.core.session import Session
+    from tui.engine.model import Question, Script
+    from tui.engine.session import Session
 
 
 def guidance_text(script: Script) -> Content:

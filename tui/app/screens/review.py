@@ -13,11 +13,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from tui.core.dates import plural
+from tui.engine.dates import plural
 
 if TYPE_CHECKING:
     from tui.app.app import SobesednikApp
-    from tui.core.session import Session
+    from tui.engine.session import Session
 
 _QUESTION_WIDTH = 42
 _ANSWER_WIDTH = 25

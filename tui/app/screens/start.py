@@ -21,10 +21,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
-from tui.core.dates import format_date, format_date_long
+from tui.engine.dates import format_date, format_date_long
 
 if TYPE_CHECKING:
     from tui.app.app import SobesednikApp
+    from tui.store import InterviewSummary
 
 _NO_NAME = "(ФИО ещё не указаны)"
 #: Seconds after the last key before the search runs (Enter runs it at once).
@@ -37,8 +38,8 @@ INSPECTORS_WIDTH = 10
 STATUS_LABELS = {"draft": "Не закончено", "complete": "Завершено"}
 
 
-def client_name(summary: dict[str, Any]) -> str:
-    client = summary.get("client") or {}
+def client_name(summary: InterviewSummary) -> str:
+    client = summary.client
     parts = [client.get(k) for k in ("last_name", "first_name", "middle_name")]
     return " ".join(p for p in parts if isinstance(p, str) and p) or _NO_NAME
 
@@ -57,13 +58,13 @@ def iso_time(text: Any) -> str:
         return ""
 
 
-def status_label(summary: dict[str, Any]) -> str:
-    return STATUS_LABELS.get(str(summary.get("status")), str(summary.get("status") or ""))
+def status_label(summary: InterviewSummary) -> str:
+    return STATUS_LABELS.get(summary.status, summary.status)
 
 
-def inspectors_short(summary: dict[str, Any], width: int = 10) -> str:
+def inspectors_short(summary: InterviewSummary, width: int = 10) -> str:
     """Who began the interview, by surname, and how many more worked on it: «Петрова +1»."""
-    names = [str(i).split()[0] for i in summary.get("inspectors") or [] if str(i).strip()]
+    names = [i.split()[0] for i in summary.inspectors if i.strip()]
     if not names:
         return ""
     more = f" +{len(names) - 1}" if len(names) > 1 else ""
@@ -122,7 +123,7 @@ class StartScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         #: The interviews listed, by id (their summaries from the store).
-        self.rows: dict[str, dict[str, Any]] = {}
+        self.rows: dict[str, InterviewSummary] = {}
         #: The search text the list shows (``None`` before the first listing).
         self.shown_query: str | None = None
         self._search_timer: Timer | None = None
@@ -177,7 +178,7 @@ class StartScreen(Screen[None]):
         if self.app.kiosk:
             self.query_one("#new", Button).focus()
             return
-        from tui.core.store import StoreError
+        from tui.store import StoreError
 
         query = self.query_one("#search", Input).value.strip()
         try:
@@ -204,7 +205,7 @@ class StartScreen(Screen[None]):
     def _overview(self) -> tuple[list[dict[str, Any]], str]:
         """Unfinished interviews, then the most recently started finished ones."""
         drafts = self.app.store.unfinished(UNFINISHED_LIMIT)
-        finished = [s for s in self.app.store.recent(3 * RECENT_FINISHED) if s.get("status") == "complete"]
+        finished = [s for s in self.app.store.recent(3 * RECENT_FINISHED) if s.complete]
         finished = finished[:RECENT_FINISHED]
         if drafts:
             title = f"Незаконченные интервью: {len(drafts)}"
@@ -221,7 +222,7 @@ class StartScreen(Screen[None]):
     def _found(self, query: str) -> tuple[list[dict[str, Any]], str]:
         found = self.app.store.find(query, FOUND_LIMIT)
         # Unfinished first (the inspector most often wants to continue one), newest first.
-        found.sort(key=lambda s: s.get("status") != "draft")
+        found.sort(key=lambda s: s.complete)
         if not found:
             return [], f"По запросу «{query}» никого не найдено. {search_hint(query)}"
         title = f"Найдено интервью: {len(found)}"
@@ -237,12 +238,12 @@ class StartScreen(Screen[None]):
         table.clear()
         self.rows = {}
         for s in summaries:
-            iid = str(s.get("id"))
+            iid = s.id
             self.rows[iid] = s
             table.add_row(
                 cell(client_name(s)),
-                iso_date((s.get("client") or {}).get("birth_date")),
-                iso_date(s.get("interview_date")),
+                iso_date(s.client.get("birth_date")),
+                iso_date(s.interview_date),
                 status_label(s),
                 inspectors_short(s, INSPECTORS_WIDTH),
                 key=iid,
@@ -272,7 +273,7 @@ class StartScreen(Screen[None]):
             title="Повреждённые файлы", severity="warning", timeout=15, markup=False,
         )
 
-    def highlighted(self) -> dict[str, Any] | None:
+    def highlighted(self) -> InterviewSummary | None:
         """The summary of the interview under the list's cursor."""
         table = self.query_one("#unfinished", DataTable)
         if not table.row_count or not table.display:
@@ -288,12 +289,12 @@ class StartScreen(Screen[None]):
             detail.update("Ctrl+N — новое интервью; начните вводить фамилию, телефон или дату "
                           "рождения, чтобы найти клиента.")
             return
-        inspectors = ", ".join(str(i) for i in s.get("inspectors") or []) or "—"
-        if s.get("status") == "complete":
-            facts = f"Завершено {iso_time(s.get('completed_at'))} · инспекторы: {inspectors}"
+        inspectors = ", ".join(s.inspectors) or "—"
+        if s.complete:
+            facts = f"Завершено {iso_time(s.completed_at)} · инспекторы: {inspectors}"
             action = "Enter — план и история интервью клиента (только чтение)"
         else:
-            facts = f"Начато {iso_time(s.get('created_at'))} · инспекторы: {inspectors}"
+            facts = f"Начато {iso_time(s.created_at)} · инспекторы: {inspectors}"
             action = "Enter — продолжить с первого вопроса без ответа · Delete — удалить"
         if self.query_one("#search", Input).has_focus:
             action = "Enter или ↓ — к списку" + (" · Esc — сбросить поиск" if self.shown_query else "")
@@ -371,7 +372,7 @@ class StartScreen(Screen[None]):
         if action == "discard":
             table = self.query_one("#unfinished", DataTable)
             s = self.highlighted()
-            return table.has_focus and s is not None and s.get("status") != "complete"
+            return table.has_focus and s is not None and not s.complete
         if action == "clear_search":
             return bool(self.query_one("#search", Input).value)
         return True
@@ -393,13 +394,13 @@ class StartScreen(Screen[None]):
         s = self.highlighted()
         if s is None:
             return
-        iid = str(s.get("id"))
+        iid = s.id
         name = client_name(s)
 
         def discard(confirmed: bool | None) -> None:
             if not confirmed:
                 return
-            from tui.core.store import StoreError
+            from tui.store import StoreError
 
             store, by = self.app.store, self.app.inspector_name
             try:
@@ -437,7 +438,7 @@ class StartScreen(Screen[None]):
         s = self.rows.get(str(event.row_key.value))
         if s is None:
             return
-        if s.get("status") == "complete":
-            self.app.show_finished(str(s.get("id")))
+        if s.complete:
+            self.app.show_finished(s.id)
         else:
-            self.app.resume_interview(str(s.get("id")))
+            self.app.resume_interview(s.id)

@@ -2,7 +2,7 @@
 
 The widgets do not validate: the engine does, when Next is pressed, so the screen, replay
 and the kiosk accept exactly the same answers. ``raw()`` returns what
-:meth:`tui.core.session.Session.submit` takes: text for the typed types, ``True``/``False``
+:meth:`tui.engine.session.Session.submit` takes: text for the typed types, ``True``/``False``
 for yes/no, the choice value for a choice and a list of values for a multiple choice.
 """
 
@@ -16,8 +16,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, MaskedInput, RadioButton, RadioSet, SelectionList, TextArea
 
-from tui.core import values
-from tui.core.script import Question
+from tui.engine import values
+from tui.engine.model import Question
 
 #: Only these characters can be typed into number and phone boxes; the engine checks the rest.
 _RESTRICT = {

@@ -1,11 +1,11 @@
 """``sobesednik doctor``: check a whole data directory and repair what can be repaired.
 
-:func:`diagnose` reads every file of the store (layout in :mod:`tui.core.store`) one at a
+:func:`diagnose` reads every file of the store (layout in :mod:`tui.store.store`) one at a
 time, so memory does not grow with the number of interviews, and reports each problem
 with its path and, in Russian, why it is one:
 
 * the meta file ``sobesednik.json``: parses, names a schema this version understands
-  (a newer schema is refused, exactly as :class:`~tui.core.store.Store` does);
+  (a newer schema is refused, exactly as :class:`~tui.store.store.Store` does);
 * every interview file: valid JSON in TinyDB's shape, a header whose id matches the file
   name, in the month folder of its id, answer records that name their question; anything
   else found in ``interviews/`` (stray files, files in another month's folder);
@@ -48,18 +48,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from tui.core import bucketlog
-from tui.core.storage import (
-    DamagedFileError,
-    StoreError,
-    atomic_write,
-    describe_os_error,
-    dump_json,
-    forget,
-    fsync_dir,
-    read_json,
-)
-from tui.core.store import (
+from tui.fs import atomic_write, fsync_dir
+from tui.store import bucketlog
+from tui.store.files import DamagedFileError, StoreError, describe_os_error, dump_json, forget, read_json
+from tui.store.store import (
     BUCKET_SUFFIX,
     DRAFT,
     IDENTITY_FIELDS,
@@ -82,7 +74,7 @@ _LEFTOVER_INDEX = re.compile(r"^\.index-(?:old-)?(\d+)(?:-[0-9a-f]+)?$")
 
 
 def _is_temp(name: str) -> bool:
-    """A temporary file of :func:`~tui.core.storage.atomic_write` (``.<name>.<random>.tmp``)."""
+    """A temporary file of :func:`~tui.store.files.atomic_write` (``.<name>.<random>.tmp``)."""
     return name.startswith(".") and name.endswith(".tmp")
 
 

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from tui.paths import DATA_DIR_ENV
 
 if TYPE_CHECKING:
-    from tui.core.store import Store
+    from tui.store import Store
 
 Handler = Callable[[argparse.Namespace], int]
-MODULES = ("tui.commands.doctor", "tui.commands.lifecycle")
+MODULES = ("tui.cli.doctor", "tui.cli.lifecycle")
 
 
 def register(sub: Any) -> dict[str, Handler]:
@@ -43,7 +43,7 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 def open_store(args: argparse.Namespace) -> Store:
     """The store of ``--data-dir``; raises StoreError with a message for the user."""
-    from tui.core.store import Store
     from tui.paths import data_dir
+    from tui.store import Store
 
     return Store(data_dir(args.data_dir), progress=lambda m: print(m, file=sys.stderr, flush=True))

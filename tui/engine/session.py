@@ -1,45 +1,46 @@
-"""An interview session: the engine, the store and the recorder working together.
+"""An interview session: the engine and the place its answers are kept, working together.
 
 Screens (and tests) drive a :class:`Session`: they show :attr:`Session.current` and hand
 back what the person typed with :meth:`Session.submit`. Each accepted answer is durable in
-the store before ``submit`` returns, so the next question is never shown before the last
-answer is on disk. Nothing is stored until the consent question is answered «yes».
+the store (any :class:`~tui.engine.ports.InterviewStore`) before ``submit`` returns, so the
+next question is never shown before the last answer is on disk. Nothing is stored until
+the consent question is answered «yes». The session knows no document format: it gives
+the plan as a value (:meth:`Session.plan`) and is handed the rendered text to keep
+(:meth:`Session.finish`).
 """
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from tui.core import values
-from tui.core.engine import Interview
-from tui.core.script import Bundle, Question
-from tui.core.store import Lease, Store, StoreError, atomic_write
+from tui.engine import values
+from tui.engine.interview import Interview
+from tui.engine.model import Bundle, Question
+from tui.engine.plan import Plan, build_plan
+from tui.engine.ports import HeldLease, InterviewStore
+from tui.engine.replay import write_answers_file
+from tui.engine.rules import ADD, REMOVE, UNDECIDED, Override
 
 INSPECTOR, KIOSK = "inspector", "kiosk"
 
 
-def default_inspector() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name is available in some containers
-        return "inspector"
+class ConsentRequired(Exception):
+    """An answer given before the consent to the processing of personal data: the engine
+    refuses to have it kept (``str()`` says so, in Russian)."""
 
 
 class Session:
     def __init__(
         self,
         bundle: Bundle,
-        store: Store,
+        store: InterviewStore,
         today: date,
         *,
         mode: str = INSPECTOR,
-        inspector: str | None = None,
+        inspector: str,
         record: Path | str | None = None,
         interview: Interview | None = None,
         iid: str | None = None,
@@ -48,16 +49,18 @@ class Session:
         self.store = store
         self.today = today
         self.mode = mode
-        self.inspector = inspector or default_inspector()
+        #: Who gives and records the answers (the audit trail's author).
+        self.inspector = inspector
         self.record = Path(record) if record else None
         self.interview = interview or Interview(bundle, today)
         self.iid = iid
         self.current: Question | None = self.interview.first_pending()
-        self.last_plan: str | None = None
         #: The computed groups the inspector last confirmed; ``None`` until confirmed.
         self.confirmed_groups: list[str] | None = None
-        #: Holds the stored interview open for this process (see :meth:`Store.lease`).
-        self.lease: Lease | None = None
+        #: Holds the stored interview open for this process (see :meth:`InterviewStore.lease`).
+        self.lease: HeldLease | None = None
+        #: Who had worked on a resumed interview before this session opened it, first first.
+        self.earlier_inspectors: list[str] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -65,14 +68,14 @@ class Session:
     def resume(
         cls,
         bundle: Bundle,
-        store: Store,
+        store: InterviewStore,
         iid: str,
         *,
         mode: str = INSPECTOR,
-        inspector: str | None = None,
+        inspector: str,
         record: Path | str | None = None,
     ) -> Session:
-        inspector = inspector or default_inspector()
+        """Open the kept interview ``iid`` again, holding its lease."""
         lease = store.lease(iid, inspector=inspector, mode=mode)
         try:
             stored = store.load(iid)
@@ -89,6 +92,7 @@ class Session:
         confirmed = stored.header.get("groups_confirmed")
         session.confirmed_groups = list(confirmed["computed"]) if confirmed else None
         session.lease = lease
+        session.earlier_inspectors = [str(i) for i in stored.header.get("inspectors") or []]
         store.add_inspector(iid, session.inspector)
         return session
 
@@ -115,9 +119,9 @@ class Session:
     def submit(self, raw: Any) -> Question | None:
         """Validate and store the answer to the current question; move to the next one.
 
-        Raises :class:`~tui.core.values.AnswerError` (shown inline) or
-        :class:`~tui.core.store.StoreError` (the answer was not saved). Returns the next
-        question, or ``None`` when every applicable question is answered.
+        Raises :class:`~tui.engine.values.AnswerError` (shown inline), or what the store
+        raises when the answer could not be kept (the answer is then not taken). Returns
+        the next question, or ``None`` when every applicable question is answered.
         """
         q = self.current
         if q is None:
@@ -132,7 +136,7 @@ class Session:
     def _persist(self, q: Question, value: Any) -> None:
         if self.iid is None:
             if q.id != self.consent_question:
-                raise StoreError("Нельзя сохранять ответы до согласия на обработку ПДн.")
+                raise ConsentRequired("Нельзя сохранять ответы до согласия на обработку ПДн.")
             self.iid = self.store.create_interview(
                 interview_date=self.today,
                 scripts=self.bundle.version_tag,
@@ -167,6 +171,15 @@ class Session:
 
     def can_go_back(self) -> bool:
         return self.current is not None and self.interview.previous(self.current.id) is not None
+
+    def back_to_profile(self) -> Question | None:
+        """Go to the last profiling question asked (from the group confirmation, to correct
+        a fact the groups follow from)."""
+        profile = self.bundle.profile
+        asked = [q for q in self.interview.questions if profile is not None and q.script is profile]
+        if asked:
+            self.current = asked[-1]
+        return self.current
 
     def goto(self, qid: str) -> Question:
         if not self.interview.is_applicable(qid):
@@ -218,9 +231,9 @@ class Session:
     def confirm_groups(self, decisions: Mapping[str, tuple[str, str]]) -> None:
         """Confirm the groups. ``decisions`` maps a group id to (``add``/``remove``, reason)
         for each group the inspector changes; any other earlier override is cleared.
-        Raises ValueError (a Russian message) for a missing reason or a pointless change."""
-        from tui.core.groups import ADD, REMOVE, UNDECIDED, Override
-
+        Raises ValueError (a Russian message) for a missing reason or a pointless change.
+        Then :attr:`current` is the first question still without an answer (the first of
+        the groups' modules, or an earlier one), or ``None`` when every answer is given."""
         at = datetime.now().astimezone().isoformat(timespec="seconds")
         overrides: dict[str, Override] = {}
         for gid, (action, reason) in decisions.items():
@@ -268,23 +281,16 @@ class Session:
             "groups_confirmed": not self.needs_group_confirmation and not self.kiosk,
         }
 
-    def plan(self) -> str:
-        from tui.core.plan import render_plan
+    def plan(self) -> Plan:
+        """The plan as it stands: the measures for the client's groups, the dates."""
+        return build_plan(self.interview, self.meta())
 
-        return render_plan(self.interview, self.meta())
-
-    def finish(self) -> str:
-        """Render the plan and mark the interview complete; return the plan.
-
-        The rendered plan is kept in :attr:`last_plan` before the store is touched, so a
-        store failure (raised as StoreError) does not lose it.
-        """
-        text = self.plan()
-        self.last_plan = text
+    def finish(self, plan_text: str) -> None:
+        """Mark the interview complete, keeping ``plan_text`` (the plan as rendered for the
+        client) and the groups; raises what the store raises when it cannot."""
         if self.iid is not None:
             groups = [r.to_json() for r in self.interview.classification.results]
-            self.store.complete(self.iid, groups=groups, plan=text, by=self.inspector)
-        return text
+            self.store.complete(self.iid, groups=groups, plan=plan_text, by=self.inspector)
 
     # ------------------------------------------------------------------ recording
 
@@ -297,24 +303,3 @@ class Session:
             for o in self.interview.overrides.values()
         ]
         write_answers_file(self.record, self.interview.answers, self.today, inspector, overrides)
-
-
-def write_answers_file(
-    path: Path,
-    answers: Mapping[str, Any],
-    today: date,
-    inspector: str | None = None,
-    overrides: list[dict[str, str]] | None = None,
-) -> None:
-    """Write typed answers in the replay format (see ``docs/scripts.md``)."""
-    doc: dict[str, Any] = {"date": today}
-    if inspector:
-        doc["inspector"] = inspector
-    if overrides:
-        doc["groups"] = overrides
-    doc["answers"] = dict(answers)
-    text = "# Записано Собеседником: sobesednik replay " + path.name + "\n" + yaml.safe_dump(
-        doc, allow_unicode=True, sort_keys=False, width=100
-    )
-    atomic_write(path, text)
-

@@ -18,10 +18,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.core.storage import StoreError, describe_os_error, forget, fsync_dir
+from tui.fs import fsync_dir
+from tui.store.files import StoreError, describe_os_error, forget
 
 if TYPE_CHECKING:
-    from tui.core.store import Store
+    from tui.store.store import Store
 
 
 def backup_dir(store: Store, version: int) -> Path:
@@ -73,7 +74,8 @@ def _one_to_two(store: Store) -> None:
         fsync_dir(base)
     # The old index table in sobesednik.json is dropped; rebuild_index makes index/.
     meta_path = store.meta_path
-    from tui.core.storage import atomic_write, dump_json, read_json
+    from tui.fs import atomic_write
+    from tui.store.files import dump_json, read_json
 
     data = read_json(meta_path) if meta_path.exists() else {}
     if not isinstance(data, dict):
@@ -98,7 +100,7 @@ STEPS: dict[int, Callable[[Store], None]] = {1: _one_to_two}
 
 def migrate(store: Store, version: int) -> None:
     """Bring ``store`` from ``version`` to the current schema (called under its lock)."""
-    from tui.core.store import SCHEMA_VERSION, now_iso
+    from tui.store.store import SCHEMA_VERSION, now_iso
 
     backup = backup_dir(store, version)
     done: list[dict[str, object]] = []

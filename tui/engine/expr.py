@@ -19,7 +19,7 @@ from jinja2.exceptions import SecurityError, TemplateAssertionError, UndefinedEr
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
-from tui.core import dates
+from tui.engine import dates
 
 #: Names every expression may use besides question ids and computed values.
 BUILTIN_NAMES: frozenset[str] = frozenset(

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tui.core import storage
-from tui.core.storage import DamagedFileError, StoreError, describe_os_error
+from tui import fs
+from tui.store.files import DamagedFileError, StoreError, describe_os_error
 
 #: Parsed buckets kept in memory (a search reads one to a few dozen).
 CACHE_SIZE = 256
@@ -164,11 +164,11 @@ def write_bucket(path: Path, entries: Iterable[dict[str, Any]], *, durable: bool
     body = b"\n".join([_new_header(), *(encode(e) for e in entries)]) + b"\n"
     forget(path)
     if not fresh:
-        storage.atomic_write(path, body, durable=durable)
+        fs.atomic_write(path, body, durable=durable)
         return
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        storage.write_all(fd, body)
+        fs.write_all(fd, body)
         if durable:
             os.fsync(fd)
     finally:
@@ -190,6 +190,6 @@ def append(path: Path, records: list[dict[str, Any]]) -> None:
         else:
             _header(head, path)
             data = b"".join(b"\n" + encode(r) + b"\n" for r in records)
-        storage.write_all(fd, data)
+        fs.write_all(fd, data)
     finally:
         os.close(fd)

@@ -1,5 +1,5 @@
-"""Store commands: the lifecycle of stored data (see :mod:`tui.commands` and
-:mod:`tui.core.lifecycle`): ``export``, ``import``, ``backup``, ``delete-client``,
+"""Store commands: the lifecycle of stored data (see :mod:`tui.cli.common` and
+:mod:`tui.store.lifecycle`): ``export``, ``import``, ``backup``, ``delete-client``,
 ``purge`` and ``withdraw-consent``.
 
 Exit codes: 0 done; 1 done in part (a damaged file skipped, a line refused, an interview
@@ -18,11 +18,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.commands import Handler, add_data_dir, err, open_store
+from tui.cli.common import Handler, add_data_dir, err, open_store
 
 if TYPE_CHECKING:
-    from tui.core.lifecycle import ClientInterviews, CopiesRemoved, DataPolicy, Removal
-    from tui.core.store import Store
+    from tui.engine.policy import DataPolicy
+    from tui.store import Store
+    from tui.store.lifecycle import ClientInterviews, CopiesRemoved, Removal
 
 RESTORE_HELP = """\
 Восстановление из резервной копии:
@@ -191,8 +192,9 @@ def _by(args: argparse.Namespace) -> str:
 
 def _policy(args: argparse.Namespace, *, quiet: bool = False) -> DataPolicy | None:
     """What the scripts say about the answers; ``None`` (after saying why) when they fail."""
-    from tui.core.lifecycle import DataPolicy
-    from tui.core.script import ScriptError, load_bundle_or_raise
+    from tui.engine.loader import load_bundle_or_raise
+    from tui.engine.model import ScriptError
+    from tui.engine.policy import DataPolicy
     from tui.paths import scripts_dir
 
     paths = [Path(args.scripts)] if args.scripts else [scripts_dir()]
@@ -205,7 +207,7 @@ def _policy(args: argparse.Namespace, *, quiet: bool = False) -> DataPolicy | No
 
 
 def _count(n: int, one: str, few: str, many: str) -> str:
-    from tui.core.dates import plural
+    from tui.engine.dates import plural
 
     return f"{n} {plural(n, one, few, many)}"
 
@@ -227,7 +229,7 @@ def _date(iso: Any) -> str:
 def _backups_note(store: Store, iids: list[str], what: str) -> None:
     """Name the backups that still hold ``what`` of the interviews ``iids``: they are not
     edited, and the user must know of them."""
-    from tui.core.lifecycle import backups_holding
+    from tui.store.lifecycle import backups_holding
 
     found = backups_holding(store, iids)
     if found.holding:
@@ -256,8 +258,9 @@ def _copies_note(copies: CopiesRemoved, whose: str, why: str = "") -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from tui.core.lifecycle import export
-    from tui.core.storage import StoreError, describe_os_error
+    from tui.store import StoreError
+    from tui.store.files import describe_os_error
+    from tui.store.lifecycle import export
 
     store = open_store(args)
     personal = not args.no_personal
@@ -299,7 +302,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tui.core.lifecycle import import_file
+    from tui.store.lifecycle import import_file
 
     path = Path(args.file)
     if not path.is_file():
@@ -323,7 +326,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from tui.core.lifecycle import backup
+    from tui.store.lifecycle import backup
 
     store = open_store(args)
     result = backup(store, Path(args.out) if args.out else None, by=_by(args))
@@ -339,11 +342,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def _show_client(store: Store, iid: str) -> ClientInterviews:
     """Find the client's interviews (the index, confirmed by reading every file), print
     whose they are (surname, initials, birth date) and list them."""
-    from tui.core.lifecycle import find_client
+    from tui.store.lifecycle import find_client
 
     err("Поиск интервью клиента: просматриваются все файлы интервью…")
     found = find_client(store, iid)
-    client = next(s for s in found.interviews if s["id"] == iid)["client"]
+    client = next(s for s in found.interviews if s.id == iid).client
     initials = "".join(f" {str(client[k])[0]}." for k in ("first_name", "middle_name") if client.get(k))
     who = f"{client.get('last_name', '—')}{initials}"
     if client.get("birth_date"):
@@ -351,9 +354,9 @@ def _show_client(store: Store, iid: str) -> ClientInterviews:
     print(f"Клиент: {who}")
     print(f"Интервью клиента: {len(found.interviews)}")
     for s in found.interviews:
-        state = "завершено" if s.get("status") == "complete" else "не завершено"
-        mark = "  (нет в указателе поиска)" if s["id"] in found.by_scan else ""
-        print(f"  {s['id']}  {_date(s.get('interview_date'))}  {state}{mark}")
+        state = "завершено" if s.complete else "не завершено"
+        mark = "  (нет в указателе поиска)" if s.id in found.by_scan else ""
+        print(f"  {s.id}  {_date(s.interview_date)}  {state}{mark}")
     if found.by_scan:
         print(f"Из них не найдено в указателе поиска, найдено просмотром всех файлов: {len(found.by_scan)}.")
     for damaged in found.damaged:
@@ -367,7 +370,7 @@ def _report_busy(result: Removal | Any, what: str = "Не удалено") -> No
 
 
 def cmd_delete_client(args: argparse.Namespace) -> int:
-    from tui.core.lifecycle import delete_client
+    from tui.store.lifecycle import delete_client
 
     store = open_store(args)
     found = _show_client(store, args.id)
@@ -388,8 +391,8 @@ def cmd_delete_client(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from tui.core.lifecycle import old_interviews, purge, purge_cutoff
-    from tui.core.storage import DamagedFileError
+    from tui.store import DamagedFileError
+    from tui.store.lifecycle import old_interviews, purge, purge_cutoff
 
     months = args.older_than
     if months is None:
@@ -440,7 +443,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def _bundle_params(args: argparse.Namespace) -> dict[str, Any] | None:
-    from tui.core.script import ScriptError, load_bundle_or_raise
+    from tui.engine.loader import load_bundle_or_raise
+    from tui.engine.model import ScriptError
     from tui.paths import scripts_dir
 
     paths = [Path(args.scripts)] if args.scripts else [scripts_dir()]
@@ -452,8 +456,9 @@ def _bundle_params(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
-    from tui.core.lifecycle import HEALTH, check_withdrawable, read_record, special_answers, withdraw_consent
-    from tui.core.storage import DamagedFileError, StoreError
+    from tui.engine.policy import HEALTH
+    from tui.store import DamagedFileError, StoreError
+    from tui.store.lifecycle import check_withdrawable, read_record, special_answers, withdraw_consent
 
     if args.all:
         err(

@@ -17,7 +17,7 @@ Layout of a data directory (schema 2; see ``docs/store.md``)::
     leases/<id>.lock                 which process has an interview open
     backups/, damaged/               copies kept by migrations and set aside by ``doctor``
 
-Every file is replaced atomically (:mod:`tui.core.storage`); writers take a short lock on
+Every file is replaced atomically (:mod:`tui.store.files`); writers take a short lock on
 ``.lock``; readers need no lock, as a file is never seen half-written. Saving an answer
 rewrites that interview's file durably (fsync of the file and its folder) and, for a name,
 phone or birth date, one index bucket: its cost does not depend on how many interviews are
@@ -57,29 +57,26 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from tui.core import bucketlog
-from tui.core.storage import (
+from tui.engine.policy import IDENTITY_FIELDS
+from tui.fs import fsync_all, fsync_dir
+from tui.store import bucketlog
+from tui.store.files import (
     AtomicJSONStorage,
     DamagedFileError,
     StoreError,
-    atomic_write,
     describe_os_error,
     forget,
     forget_under,
-    fsync_all,
-    fsync_dir,
     read_json,
 )
 
 __all__ = [
     "COMPLETE", "DRAFT", "IDENTITY_FIELDS", "SCHEMA_VERSION", "DamagedFileError",
-    "InterviewBusyError", "Store", "StoreError", "StoredInterview", "atomic_write",
+    "InterviewBusyError", "InterviewSummary", "Store", "StoreError", "StoredInterview",
 ]
 
 SCHEMA_VERSION = 2
 DRAFT, COMPLETE = "draft", "complete"
-#: Answers that identify the client: they are indexed for search and shown in lists.
-IDENTITY_FIELDS = ("last_name", "first_name", "middle_name", "birth_date", "phone")
 #: Seconds a writer waits for another process's short write before saying so.
 LOCK_TIMEOUT = 10.0
 #: Index writes after which a process syncs its index buckets (when it next completes an
@@ -87,7 +84,7 @@ LOCK_TIMEOUT = 10.0
 JOURNAL_CHECKPOINT = 500
 #: The layout of ``index/``; an older one is rebuilt from the interview files at open.
 INDEX_LAYOUT = 3
-#: Index buckets are logs of JSON lines (:mod:`tui.core.bucketlog`).
+#: Index buckets are logs of JSON lines (:mod:`tui.store.bucketlog`).
 BUCKET_SUFFIX = ".jsonl"
 #: Dead records a bucket may hold beyond its live ones before a checkpoint compacts it.
 COMPACT_SLACK = 32
@@ -160,20 +157,52 @@ class StoredInterview:
     def identity(self) -> dict[str, Any]:
         return {f: self.answers[f] for f in IDENTITY_FIELDS if self.answers.get(f) not in (None, "")}
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> InterviewSummary:
         """What lists and search results show: no answers beyond the identity."""
-        return _summary(self.header, self.identity)
+        return InterviewSummary.of(self.header, self.identity)
 
 
-def _summary(header: dict[str, Any], identity: dict[str, Any]) -> dict[str, Any]:
-    out = {k: header.get(k) for k in (
-        "id", "status", "interview_date", "created_at", "updated_at", "completed_at", "mode",
-    )}
-    out["status"] = out["status"] or DRAFT
-    out["inspectors"] = list(header.get("inspectors") or [])
-    out["client"] = dict(identity)
-    out["client_id"] = client_id(identity)
-    return out
+@dataclass(frozen=True)
+class InterviewSummary:
+    """One interview as lists and search results show it: its header's dates, status and
+    inspectors, and the client's identity answers; no other answer."""
+
+    id: str
+    status: str
+    interview_date: str | None
+    created_at: str | None
+    updated_at: str | None
+    completed_at: str | None
+    mode: str | None
+    inspectors: tuple[str, ...]
+    #: The identity answers given (surname, first and middle name, birth date, phone).
+    client: dict[str, Any]
+    #: The same person's interviews share it (:func:`client_id`); ``None`` without a
+    #: surname and a birth date.
+    client_id: str | None
+
+    @property
+    def complete(self) -> bool:
+        return self.status == COMPLETE
+
+    @classmethod
+    def of(cls, header: dict[str, Any], identity: dict[str, Any]) -> InterviewSummary:
+        def text(key: str) -> str | None:
+            value = header.get(key)
+            return None if value is None else str(value)
+
+        return cls(
+            id=str(header.get("id")),
+            status=str(header.get("status") or DRAFT),
+            interview_date=text("interview_date"),
+            created_at=text("created_at"),
+            updated_at=text("updated_at"),
+            completed_at=text("completed_at"),
+            mode=text("mode"),
+            inspectors=tuple(str(i) for i in header.get("inspectors") or []),
+            client=dict(identity),
+            client_id=client_id(identity),
+        )
 
 
 class Lease:
@@ -392,7 +421,7 @@ class Store:
                 f"(схема {version}, эта версия понимает {SCHEMA_VERSION}). Обновите программу."
             )
         if version < SCHEMA_VERSION:
-            from tui.core.migrations import migrate
+            from tui.store.migrations import migrate
 
             self._tell(f"Каталог данных {self.root} обновляется со схемы {version} "
                        f"до схемы {SCHEMA_VERSION}; копия сохраняется в backups/.")
@@ -1109,11 +1138,11 @@ class Store:
         self,
         iids: Iterable[str],
         limit: int | None,
-        keep: Callable[[dict[str, Any]], bool] | None = None,
-    ) -> list[dict[str, Any]]:
+        keep: Callable[[InterviewSummary], bool] | None = None,
+    ) -> list[InterviewSummary]:
         """Summaries of ``iids``, newest first; ``keep`` checks each against its file (an
         index entry can be stale after a power cut until the journal is replayed)."""
-        out: list[dict[str, Any]] = []
+        out: list[InterviewSummary] = []
         for iid in sorted(set(iids), reverse=True):  # ids begin with the creation time
             if limit is not None and len(out) >= limit:
                 break
@@ -1133,7 +1162,7 @@ class Store:
                 out.append(summary)
         return out
 
-    def _read_summary(self, path: Path) -> dict[str, Any]:
+    def _read_summary(self, path: Path) -> InterviewSummary:
         """A summary straight from the file: no copy of the answers, and the parsed files
         of open interviews stay in the cache."""
         try:
@@ -1146,7 +1175,7 @@ class Store:
         answers = data.get("answers") if isinstance(data, dict) else None
         if not isinstance(header, dict) or not isinstance(answers or {}, dict):
             raise DamagedFileError(path, "нет заголовка интервью")
-        return _summary({**header, "id": path.stem}, _identity_of((answers or {}).values()))
+        return InterviewSummary.of({**header, "id": path.stem}, _identity_of((answers or {}).values()))
 
     def _read_bucket(self, path: Path) -> list[dict[str, Any]]:
         """The entries of an index bucket; a line edited by hand into nonsense is skipped."""
@@ -1158,10 +1187,10 @@ class Store:
                 self.damaged.append(exc)
             return []
 
-    def unfinished(self, limit: int | None = None) -> list[dict[str, Any]]:
+    def unfinished(self, limit: int | None = None) -> list[InterviewSummary]:
         """Unfinished interviews, the most recently started first (the newest months'
         lists are read first, and only as many as the limit needs)."""
-        out: list[dict[str, Any]] = []
+        out: list[InterviewSummary] = []
         folder = self.root / "index" / "drafts"
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             for name in sorted(os.listdir(folder), reverse=True):
@@ -1170,12 +1199,12 @@ class Store:
                 docs = self._read_bucket(folder / name)
                 out += self._summaries((d["iid"] for d in docs),
                                        None if limit is None else limit - len(out),
-                                       lambda s: s["status"] == DRAFT)
+                                       lambda s: s.status == DRAFT)
                 if limit is not None and len(out) >= limit:
                     break
         return out
 
-    def recent(self, limit: int = 20) -> list[dict[str, Any]]:
+    def recent(self, limit: int = 20) -> list[InterviewSummary]:
         """The most recently started interviews, finished or not."""
         base = self.root / "interviews"
         iids: list[str] = []
@@ -1186,7 +1215,7 @@ class Store:
                     break
         return self._summaries(iids, limit)
 
-    def find(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
+    def find(self, text: str, limit: int = 50) -> list[InterviewSummary]:
         """Interviews of clients matching ``text``: a surname (or its beginning) with
         optional first and middle name, a phone (at least its last 4 digits) or a birth date.
         Newest first; reads only the index buckets that can match."""
@@ -1197,7 +1226,7 @@ class Store:
         if birth:
             docs = self._read_bucket(self.bucket_path("birth", birth))
             return self._summaries(
-                (d["iid"] for d in docs), limit, lambda s: s["client"].get("birth_date") == birth
+                (d["iid"] for d in docs), limit, lambda s: s.client.get("birth_date") == birth
             )
         if not re.search(r"[^\d\s()+.-]", text):
             digits = phone_digits(text)
@@ -1206,7 +1235,7 @@ class Store:
             docs = self._read_bucket(self.bucket_path("phone", digits[-4:]))
             return self._summaries(
                 (d["iid"] for d in docs if str(d.get("phone", "")).endswith(digits)), limit,
-                lambda s: phone_digits(s["client"].get("phone")).endswith(digits),
+                lambda s: phone_digits(s.client.get("phone")).endswith(digits),
             )
         words = [norm_text(w) for w in text.split()]
         words = [w for w in words if w]
@@ -1234,11 +1263,11 @@ class Store:
                 break  # enough: the surname typed in full comes first, then those that begin so
         return self._summaries(
             iids, limit,
-            lambda s: norm_text(s["client"].get("last_name")).startswith(surname)
-            and names_match(s["client"]),
+            lambda s: norm_text(s.client.get("last_name")).startswith(surname)
+            and names_match(s.client),
         )
 
-    def client_interviews(self, iid: str) -> list[dict[str, Any]]:
+    def client_interviews(self, iid: str) -> list[InterviewSummary]:
         """Every interview of the client of ``iid`` (same surname, names and birth date)."""
         identity = self._identity(self._interview_db(iid))
         cid = client_id(identity)
@@ -1247,7 +1276,7 @@ class Store:
         # The birth-date bucket is the smallest that holds every interview of the person.
         docs = self._read_bucket(self.bucket_path("birth", identity["birth_date"]))
         return self._summaries(
-            [*(d["iid"] for d in docs), iid], None, lambda s: s["client_id"] == cid
+            [*(d["iid"] for d in docs), iid], None, lambda s: s.client_id == cid
         )
 
     # ------------------------------------------------------------------ audit

@@ -14,18 +14,9 @@ from typing import Any
 
 from jinja2 import nodes
 
-from tui.core import dates
-from tui.core.expr import BUILTIN_NAMES, Expression, ExpressionError, find_all, template_names
-from tui.core.script import (
-    SPECIAL_CATEGORIES,
-    Bundle,
-    Computed,
-    Item,
-    Problem,
-    Question,
-    Script,
-    Where,
-)
+from tui.engine import dates
+from tui.engine.expr import BUILTIN_NAMES, Expression, ExpressionError, find_all, template_names
+from tui.engine.model import SPECIAL_CATEGORIES, Bundle, Computed, Item, Problem, Question, Script, Where
 
 _MAX_COMBINATIONS = 20000
 #: Built-in names that exist only in some places: the client's groups once the profile is

@@ -38,46 +38,35 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
-from tui.core import dates
-from tui.core.storage import (
-    DamagedFileError,
-    StoreError,
-    atomic_write,
-    describe_os_error,
-    dump_json,
-    forget,
-    fsync_dir,
-)
-from tui.core.store import (
+from tui.engine import dates
+from tui.engine.policy import HEALTH, DataPolicy
+from tui.fs import atomic_write, fsync_dir
+from tui.store.files import DamagedFileError, StoreError, describe_os_error, dump_json, forget
+from tui.store.store import (
     COMPLETE,
     DRAFT,
     IDENTITY_FIELDS,
     META_FILE,
     SCHEMA_VERSION,
     InterviewBusyError,
+    InterviewSummary,
     Store,
     StoredInterview,
     client_id,
     now_iso,
 )
 
-if TYPE_CHECKING:
-    from tui.core.script import Bundle
-
 #: Version of the export line format (``{"export": {"version": 1, "personal": …}, …}``).
 EXPORT_VERSION = 1
 FORMATS = ("jsonl", "csv")
-#: Question types whose answers are free text a person typed: personal by nature.
-FREE_TEXT_TYPES = frozenset({"text", "long_text", "phone"})
 #: Audit actions after which an interview must not come back by an import: deleted at the
 #: client's request, purged by age, discarded on the start screen (``Store.discard``).
 GONE_ACTIONS = frozenset({"delete_client", "purge", "discard"})
 #: What a backup holds, relative to the data directory (the index is rebuilt, leases,
 #: the lock, temporary files and earlier backups are left out).
 BACKUP_PARTS = (META_FILE, "interviews", "audit", "damaged")
-HEALTH = "health"
 
 # Header fields an export without personal data keeps as they are.
 _PLAIN_HEADER = (
@@ -97,96 +86,6 @@ _PERSONAL_HEADER = ("consent_withdrawals",)
 _MONTH = re.compile(r"^\d{6}$")
 _IID_NAME = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6,}$")
 _IID_BYTES = re.compile(rb"\d{8}-\d{6}-[0-9a-f]{6,}")
-
-
-# --------------------------------------------------------------------------- what is personal
-
-
-@dataclass
-class DataPolicy:
-    """What the scripts say about the answers: their types, which hold a special category
-    of data, which question records the separate consent to it, and which client groups
-    are decided from such answers."""
-
-    #: question id -> type, in interview order
-    questions: dict[str, str] = field(default_factory=dict)
-    #: question id -> special category (``health``)
-    special: dict[str, str] = field(default_factory=dict)
-    #: special category -> id of the question recording the separate consent
-    consent: dict[str, str] = field(default_factory=dict)
-    #: special category -> ids of the groups whose rules or reasons read its answers
-    special_groups: dict[str, set[str]] = field(default_factory=dict)
-    #: questions of the modules of those groups: asked only of their members, an answer
-    #: tells the membership (and so the special-category data it was decided from)
-    revealing: set[str] = field(default_factory=set)
-
-    @classmethod
-    def from_bundle(cls, bundle: Bundle) -> DataPolicy:
-        from tui.core.expr import ExpressionError, template_names
-
-        questions = bundle.questions()
-        policy = cls(
-            questions={q.id: q.type for q in questions.values()},
-            special={q.id: q.special for q in questions.values() if q.special},
-            consent={q.consent_for: q.id for q in questions.values() if q.consent_for},
-        )
-        computed = {c.id: c.expr.names for c in bundle.group_computed}
-
-        def closure(names: Iterable[str]) -> set[str]:
-            out: set[str] = set()
-            todo = list(names)
-            while todo:
-                name = todo.pop()
-                if name not in out:
-                    out.add(name)
-                    todo.extend(computed.get(name, ()))
-            return out
-
-        for g in bundle.groups:
-            names: set[str] = set()
-            for expr in (g.rule, g.undecided_if, g.near):
-                if expr is not None:
-                    names |= expr.names
-            for text in (g.because, g.because_not, g.because_undecided):
-                with contextlib.suppress(ExpressionError):
-                    names |= template_names(text) if text else set()
-            for name in closure(names):
-                category = policy.special.get(name)
-                if category:
-                    policy.special_groups.setdefault(category, set()).add(g.id)
-        hidden = policy.hidden_groups
-        for module in bundle.modules:
-            if module.group in hidden:
-                policy.revealing |= {i.id for i in module.items() if i.is_question}
-        return policy
-
-    @property
-    def hidden_groups(self) -> set[str]:
-        """The groups decided from a special category of data, whatever the category."""
-        return set().union(*self.special_groups.values())
-
-    def special_ids(self, category: str) -> set[str]:
-        return {qid for qid, c in self.special.items() if c == category}
-
-    def keeps(self, qid: str) -> bool:
-        """Whether an export without personal data keeps the answer to ``qid``: not an
-        identity answer, not free text, not a special category nor the consent to one, not
-        a question only members of a group decided from such data are asked, and a known
-        question (an answer to a question the scripts no longer have cannot be judged)."""
-        qtype = self.questions.get(qid)
-        return (
-            qtype is not None and qtype not in FREE_TEXT_TYPES and qid not in IDENTITY_FIELDS
-            and qid not in self.special and qid not in self.consent.values()
-            and qid not in self.revealing
-        )
-
-    def plain_value(self, qid: str, value: Any) -> Any:
-        """An answer as an export without personal data gives it: a date by its year only
-        (an exact date — a child's birth, a release from custody — helps to find a person)."""
-        if self.questions.get(qid) == "date":
-            text = str(value or "")
-            return int(text[:4]) if re.match(r"^\d{4}-", text) else None
-        return value
 
 
 # --------------------------------------------------------------------------- reading files
@@ -705,7 +604,7 @@ def _add_to_archive(tar: tarfile.TarFile, arcname: str, path: Path) -> int:
 class ClientInterviews:
     """Every interview of one person, as :meth:`Store.client_interviews` lists them."""
 
-    interviews: list[dict[str, Any]] = field(default_factory=list)
+    interviews: list[InterviewSummary] = field(default_factory=list)
     #: ids missing from the index (a lost index write), found by reading every file
     by_scan: list[str] = field(default_factory=list)
     #: files that could not be read: they may be the person's
@@ -713,7 +612,7 @@ class ClientInterviews:
 
     @property
     def ids(self) -> list[str]:
-        return [s["id"] for s in self.interviews]
+        return [s.id for s in self.interviews]
 
 
 def find_client(store: Store, iid: str) -> ClientInterviews:
@@ -725,7 +624,7 @@ def find_client(store: Store, iid: str) -> ClientInterviews:
     if not listed:
         raise StoreError(f"Интервью {iid} не найдено в {store.root}.")
     found = ClientInterviews(list(listed), damaged=list(store.damaged))
-    cid = next((s["client_id"] for s in listed if s["id"] == iid), None)
+    cid = next((s.client_id for s in listed if s.id == iid), None)
     if cid is not None:  # without a birth date the person is known by this interview only
         known = set(found.ids)
         for item in records(store):
@@ -736,7 +635,7 @@ def find_client(store: Store, iid: str) -> ClientInterviews:
                 answers = {doc["question"]: doc.get("value") for doc in item["answers"]}
                 found.interviews.append(StoredInterview(item["id"], item["header"], answers).summary())
                 found.by_scan.append(item["id"])
-    found.interviews.sort(key=lambda s: s["id"])
+    found.interviews.sort(key=lambda s: s.id)
     return found
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from tui.core import values
-from tui.core.expr import ExpressionError
-from tui.core.groups import Classification, Override, classify
-from tui.core.script import Bundle, Computed, Question, Script
-from tui.core.values import AnswerError
+from tui.engine import values
+from tui.engine.expr import ExpressionError
+from tui.engine.model import Bundle, Computed, Question, Script
+from tui.engine.rules import Classification, Override, classify
+from tui.engine.values import AnswerError
 
 
 @dataclass

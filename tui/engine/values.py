@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from tui.core import dates
-from tui.core.expr import ExpressionError, render_text
-from tui.core.script import Question
+from tui.engine import dates
+from tui.engine.expr import ExpressionError, render_text
+from tui.engine.model import Question
 
 _YES = {"да", "д", "yes", "y", "true", "1"}
 _NO = {"нет", "н", "no", "n", "false", "0"}

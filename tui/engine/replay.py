@@ -10,21 +10,26 @@ The answers file (YAML)::
 
 Each answer passes the same coercion and validation as a typed one. The first missing
 or invalid answer stops the replay with ``file:line: question: what is wrong``.
+:func:`write_answers_file` writes such a file (``sobesednik --record``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tui.core.dates import DateFormatError, parse_date
-from tui.core.engine import Interview
-from tui.core.groups import Override
-from tui.core.script import Bundle
-from tui.core.values import AnswerError
-from tui.core.yamlsrc import SrcDict, SrcList, YamlError, load_file
+import yaml
+
+from tui.engine.dates import DateFormatError, parse_date
+from tui.engine.interview import Interview
+from tui.engine.model import Bundle
+from tui.engine.rules import Override
+from tui.engine.values import AnswerError
+from tui.engine.yamlsrc import SrcDict, SrcList, YamlError, load_file
+from tui.fs import atomic_write
 
 _FILE_KEYS = ("date", "answers", "inspector", "groups", "script", "note")
 
@@ -160,8 +165,8 @@ def classify_facts(bundle: Bundle, path: Path | str, today: date | None = None) 
     answer; facts that are missing leave the groups that need them undecided, with the
     reason. Classification runs the same code as the interview (engine.classify_context).
     """
-    from tui.core import values
-    from tui.core.engine import classify_context
+    from tui.engine import values
+    from tui.engine.interview import classify_context
 
     p = str(path)
     doc = _load_mapping(path, "файл фактов должен быть словарём: id факта: значение")
@@ -209,3 +214,23 @@ def _file_date(path: str, doc: SrcDict) -> date | None:
         except DateFormatError as exc:
             raise ReplayError(path, doc.line_of("date"), f"«date»: {exc}") from None
     raise ReplayError(path, doc.line_of("date"), f"«date» должна быть датой ДД.ММ.ГГГГ, а не «{when}»")
+
+def write_answers_file(
+    path: Path,
+    answers: Mapping[str, Any],
+    today: date,
+    inspector: str | None = None,
+    overrides: list[dict[str, str]] | None = None,
+) -> None:
+    """Write typed answers in the replay format (see ``docs/scripts.md``)."""
+    doc: dict[str, Any] = {"date": today}
+    if inspector:
+        doc["inspector"] = inspector
+    if overrides:
+        doc["groups"] = overrides
+    doc["answers"] = dict(answers)
+    text = "# Записано Собеседником: sobesednik replay " + path.name + "\n" + yaml.safe_dump(
+        doc, allow_unicode=True, sort_keys=False, width=100
+    )
+    atomic_write(path, text)
+

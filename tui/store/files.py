@@ -1,9 +1,8 @@
-"""Durable files under the store: atomic replacement and a TinyDB storage that uses it.
+"""The store's files: JSON parsing with damage named, and a TinyDB storage over one file.
 
-Every file of a data directory is replaced whole and atomically: the new text goes to a
-temporary file in the same directory, which is flushed and fsynced, renamed over the old
-file, and then the directory itself is fsynced. A process killed at any moment, or a disk
-that fills mid-write, leaves either the old file or the new one, never a torn one.
+Every file of a data directory is replaced whole and atomically (:func:`tui.fs.atomic_write`):
+a process killed at any moment, or a disk that fills mid-write, leaves either the old file
+or the new one, never a torn one.
 
 :class:`AtomicJSONStorage` keeps the parsed content of recently used files in memory,
 keyed by the file's identity (inode, size, modification time): a file that nobody else
@@ -12,17 +11,16 @@ changed is not parsed again, and a file another process replaced is re-read at o
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
-import tempfile
 from collections import OrderedDict
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from tinydb.storages import Storage
+
+from tui.fs import atomic_write
 
 #: How many parsed files a process keeps in memory (a few interviews and index buckets).
 CACHE_SIZE = 64
@@ -53,59 +51,6 @@ def describe_os_error(exc: OSError, path: Path, doing: str = "записать")
     if exc.errno in (errno.EACCES, errno.EPERM):
         return f"Нет прав: не удалось {doing} {path}. Проверьте права на каталог данных."
     return f"Не удалось {doing} {path}: {exc.strerror or exc}"
-
-
-def fsync_dir(path: Path) -> None:
-    """fsync a folder (or a file: the same call)."""
-    dir_fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def fsync_all(files: Iterable[Path], folders: Iterable[Path] = ()) -> None:
-    """fsync each file that still exists, then its folder and ``folders``, each once."""
-    synced: set[Path] = set(folders)
-    for path in files:
-        with contextlib.suppress(FileNotFoundError):
-            fsync_dir(path)
-            synced.add(path.parent)
-    for folder in synced:
-        with contextlib.suppress(FileNotFoundError):  # an emptied letter folder, removed
-            fsync_dir(folder)
-
-
-def write_all(fd: int, data: bytes) -> None:
-    """``os.write`` until all of ``data`` is written."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def atomic_write(path: Path, text: str | bytes, *, durable: bool = True) -> None:
-    """Replace ``path`` with ``text`` atomically (owner-only permissions).
-
-    With ``durable`` the data and the rename are on disk when this returns (fsync of the
-    file and of its directory); without it they survive the process being killed but not
-    a power cut, which suits derived files that can be rebuilt.
-    """
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        try:
-            write_all(fd, data)
-            if durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if durable:
-        fsync_dir(path.parent)
 
 
 def file_signature(path: Path) -> tuple[int, int, int] | None:

@@ -1,4 +1,4 @@
-"""Store commands: ``sobesednik doctor`` (see :mod:`tui.commands` and :mod:`tui.core.doctor`).
+"""Store commands: ``sobesednik doctor`` (see :mod:`tui.cli.common` and :mod:`tui.store.doctor`).
 
 Exit codes: 0 the store is healthy (or was fully repaired), 1 problems remain, 2 the
 directory could not be checked (missing, not a directory, from a newer version ...).
@@ -10,7 +10,7 @@ import argparse
 import getpass
 from typing import Any
 
-from tui.commands import Handler, add_data_dir, err
+from tui.cli.common import Handler, add_data_dir, err
 
 
 def register(sub: Any) -> dict[str, Handler]:
@@ -38,9 +38,9 @@ def _user() -> str:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from tui.core.doctor import diagnose
-    from tui.core.storage import StoreError
     from tui.paths import data_dir
+    from tui.store import StoreError
+    from tui.store.doctor import diagnose
 
     root = data_dir(args.data_dir)
     try:

@@ -20,7 +20,7 @@ COMMANDS = ("run", "check", "replay", "classify")
 
 
 def _date(text: str) -> date:
-    from tui.core.dates import DateFormatError, parse_date
+    from tui.engine.dates import DateFormatError, parse_date
 
     try:
         return parse_date(text)
@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--date", type=_date, metavar="ДД.ММ.ГГГГ", help="дата, на которую решать")
     classify.add_argument("--json", action="store_true", help="вывести результат в JSON")
     classify.add_argument("--scripts", metavar="КАТАЛОГ", help="сценарии интервью (по умолчанию встроенные)")
-    from tui.commands import register
+    from tui.cli.common import register
 
     parser.set_defaults(store_commands=register(sub))
     return parser
@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _store_command(args: argparse.Namespace) -> int:
-    from tui.core.store import StoreError
+    from tui.store import StoreError
 
     try:
         return args.store_commands[args.command](args)
@@ -118,7 +118,8 @@ def _scripts(arg: str | None) -> list[Path]:
 
 def _bundle_or_report(scripts: str | None, reachability: bool = True) -> Any:
     """The scripts as a bundle, or ``None`` after printing every problem in them."""
-    from tui.core.script import ScriptError, load_bundle_or_raise
+    from tui.engine.loader import load_bundle_or_raise
+    from tui.engine.model import ScriptError
 
     try:
         return load_bundle_or_raise(_scripts(scripts), reachability)
@@ -128,7 +129,7 @@ def _bundle_or_report(scripts: str | None, reachability: bool = True) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from tui.core.script import load_bundle
+    from tui.engine.loader import load_bundle
 
     paths = [Path(p) for p in args.paths] or _scripts(None)
     bundle, problems = load_bundle(paths)
@@ -137,7 +138,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if problems:
         _err(f"Найдено проблем: {len(problems)}.")
         return 1
-    from tui.core.dates import plural
+    from tui.engine.dates import plural
 
     def count(n: int, one: str, few: str, many: str) -> str:
         return f"{n} {plural(n, one, few, many)}"
@@ -154,9 +155,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from tui.core.plan import PlanError, render_plan
-    from tui.core.replay import ReplayError, replay
-    from tui.core.store import StoreError, atomic_write
+    from tui.engine.plan import build_plan
+    from tui.engine.replay import ReplayError, replay
+    from tui.fs import atomic_write
+    from tui.render.markdown import PlanError, render_plan
+    from tui.store import StoreError
 
     bundle = _bundle_or_report(args.scripts)
     if bundle is None:
@@ -177,7 +180,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     for g in interview.classification.undecided:
         _err(f"Не решено: {g.title} — {g.reason}")
     try:
-        plan = render_plan(interview, result.meta())
+        plan = render_plan(build_plan(interview, result.meta()))
     except PlanError as exc:
         _err(str(exc))
         return 2
@@ -199,8 +202,8 @@ _MARKS = {"in": "✓ да", "out": "✗ нет", "undecided": "? не решен
 def cmd_classify(args: argparse.Namespace) -> int:
     import json
 
-    from tui.core.replay import ReplayError, classify_facts
-    from tui.core.values import to_json
+    from tui.engine.replay import ReplayError, classify_facts
+    from tui.engine.values import to_json
 
     bundle = _bundle_or_report(args.scripts)
     if bundle is None:
@@ -222,7 +225,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         }
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
-    from tui.core.dates import format_date
+    from tui.engine.dates import format_date
 
     print(f"Дата: {format_date(result.today)}")
     for r in results:
@@ -234,9 +237,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from tui.core.script import ScriptError, load_bundle_or_raise
-    from tui.core.store import Store, StoreError
+    from tui.engine.loader import load_bundle_or_raise
+    from tui.engine.model import ScriptError
     from tui.paths import data_dir
+    from tui.store import Store, StoreError
 
     try:
         # Every problem that could break an interview is checked; the search for

@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.core.expr import ExpressionError, render_text
-from tui.core.script import Bundle, Computed, GroupRule
+from tui.engine.expr import ExpressionError, render_text
+from tui.engine.model import Bundle, Computed, GroupRule
 
 IN, OUT, UNDECIDED = "in", "out", "undecided"
 ADD, REMOVE = "add", "remove"
@@ -78,7 +78,7 @@ class GroupResult:
         return self.status == IN
 
     def to_json(self) -> dict[str, Any]:
-        from tui.core.values import to_json
+        from tui.engine.values import to_json
 
         doc = {
             "id": self.id,

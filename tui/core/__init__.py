@@ -1,1 +1,0 @@
-"""The interview core: no Textual imports allowed below this package."""
