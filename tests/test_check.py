@@ -365,6 +365,20 @@ CASES = {
         [(M, "{value: none, label: Нет}", '{value: "no", label: Нет}')],
         [],
     ),
+    "a choice question none of whose options can be read": (
+        [(M, '{value: regular, label: "Да, регулярно"}', '{value: yes, label: "Да, регулярно"}'),
+         (M, "{value: none, label: Нет}", "{value: no, label: Нет}")],
+        [(M, '{value: yes, label: "Да', "значение варианта должно быть текстом, а не да/нет "
+                                        "(yes/no/true/false в YAML — это да/нет: возьмите в кавычки)"),
+         (M, "{value: no, label: Нет}", "значение варианта должно быть текстом, а не да/нет "
+                                        "(yes/no/true/false в YAML — это да/нет: возьмите в кавычки)"),
+         (M, 'choices:\n          - {value: yes', "у вопроса нет ни одного варианта ответа")],
+    ),
+    "a computed value of the groups file without «compute»": (
+        [(G, "groups:\n  - id: mother_preschool",
+          "compute:\n  - id: kids\n    note: без выражения\ngroups:\n  - id: mother_preschool")],
+        [(G, "- id: kids", "нет обязательного ключа «compute»")],
+    ),
     "responsible not client/centre/both": (
         [(X, "    responsible: both\n    deadline_days: 30",
           "    responsible: inspector\n    deadline_days: 30")],

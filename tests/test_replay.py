@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import MOTHER_TYPED, REPLAYS, TODAY, bundle, finish, plan_text
 from tui.cli import main
-from tui.engine.replay import ReplayError, replay
+from tui.engine.replay import ReplayError, read_answers_file, replay
 from tui.engine.session import Session
 from tui.store.store import Store
 
@@ -157,3 +157,34 @@ def test_a_client_who_can_hardly_leave_home_is_visited_not_summoned():
     assert "Встречаться с мобильной группой центра занятости в согласованные даты" in plan
     assert "Приходить в центр занятости в назначенные даты" not in plan
     assert "## Даты явки в центр занятости" in plan_of("disabled.yaml")
+
+
+def _answers_with_groups(tmp_path: Path, groups: str) -> Path:
+    path = tmp_path / "answers.yaml"
+    path.write_text(f"date: 2026-11-27\ngroups: {groups}\nanswers:\n  consent_pd: yes\n", encoding="utf-8")
+    return path
+
+
+def test_the_inspector_group_decisions_are_read_with_their_lines(tmp_path):
+    path = _answers_with_groups(tmp_path, "[{group: youth, action: add, reason: ' по заявлению '}]")
+    assert read_answers_file(path).overrides == [("youth", "add", "по заявлению", 2)]
+
+
+@pytest.mark.parametrize(
+    ("groups", "message"),
+    [
+        ("youth", "«groups» — список решений инспектора о группах"),
+        ("[youth]", "решение о группе: {group: id, action: add|remove, reason: текст}"),
+        ("[{group: youth, action: add, reason: r, by: me}]",
+         "решение о группе: {group: id, action: add|remove, reason: текст}"),
+        ("[{group: youth, action: drop, reason: r}]", "«action» — add или remove, а не «drop»"),
+        ("[{group: youth, action: remove, reason: '  '}]",
+         "нет причины решения о группе «youth»: она обязательна"),
+        ("[{group: youth, action: remove}]", "нет причины решения о группе «youth»: она обязательна"),
+    ],
+)
+def test_a_bad_group_decision_is_named_with_its_line(tmp_path, groups, message):
+    path = _answers_with_groups(tmp_path, groups)
+    with pytest.raises(ReplayError) as exc:
+        read_answers_file(path)
+    assert str(exc.value) == f"{path}:2: {message}"

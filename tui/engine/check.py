@@ -16,7 +16,19 @@ from jinja2 import nodes
 
 from tui.engine import dates
 from tui.engine.expr import BUILTIN_NAMES, Expression, ExpressionError, find_all, template_names
-from tui.engine.model import SPECIAL_CATEGORIES, Bundle, Computed, Item, Problem, Question, Script, Where
+from tui.engine.model import (
+    SPECIAL_CATEGORIES,
+    Bundle,
+    Computed,
+    GroupRule,
+    Item,
+    Measure,
+    Problem,
+    Question,
+    Script,
+    Section,
+    Where,
+)
 
 _MAX_COMBINATIONS = 20000
 #: Built-in names that exist only in some places: the client's groups once the profile is
@@ -53,56 +65,28 @@ class _Checker:
     # ------------------------------------------------------------------ driver
 
     def run(self, reachability: bool = True) -> None:
-        b = self.b
-        if not b.files:
+        if not self.b.files:
             return
-        first = Where(b.files[0], 0)
-        if b.profile is None:
-            self.add(first, "нет сценария профилирования (kind: profile)")
-        if not b.groups:
-            self.add(first, "нет правил клиентских групп (kind: groups)")
+        self.required_scripts()
         self.duplicates()
         self.special_consent()
-        profile_ids = [i.id for i in b.profile.items()] if b.profile else []
-        if b.profile:
-            self.script_names(b.profile, set())
-            self.consent_first(b.profile)
-        facts = set(profile_ids)
-        computed_ids = {c.id for c in b.group_computed}
-        for c in b.group_computed:
-            self.names(c.expr, c.where, f"«{c.id}»", facts, computed_ids, "compute")
-            self.choice_values(c.expr, c.where.at("compute"))
-            facts.add(c.id)
-        for g in b.groups:
-            self.names(g.rule, g.where, "правило группы", facts, set(), "rule")
-            self.choice_values(g.rule, g.where.at("rule"))
-            for key in ("undecided_if", "near"):
-                expr = getattr(g, key)
-                if expr is not None:
-                    self.names(expr, g.where, f"«{key}» группы «{g.id}»", facts, set(), key)
-                    self.choice_values(expr, g.where.at(key))
-            for key in ("because", "because_not", "because_undecided"):
-                text = getattr(g, key)
-                if text:
-                    self.text_names(text, g.where.at(key), facts)
-        for module in b.modules:
-            if module.group is not None and module.group not in self.group_ids:
-                self.add(module.where.at("group"), f"модуль для неизвестной группы «{module.group}»")
-            self.script_names(module, facts | {"groups"})
-        all_ids = set(self.items) | {"groups"}
-        for m in b.measures:
-            for gid in m.groups:
-                if gid not in self.group_ids:
-                    self.add(m.where.at("groups"), f"мера «{m.id}»: неизвестная группа «{gid}»")
-            if m.when is not None:
-                self.names(m.when, m.where, f"условие меры «{m.id}»", all_ids, set(), "when")
-                self.choice_values(m.when, m.where.at("when"))
-            for key in ("detail", "commitment"):
-                text = getattr(m, key)
-                if text and "{" in text:
-                    self.text_names(text, m.where.at(key), all_ids)
+        if self.b.profile:
+            self.script_names(self.b.profile, set())
+            self.consent_first(self.b.profile)
+        facts = self.group_computed_names()
+        self.group_rule_names(facts)
+        self.module_names(facts)
+        self.measure_names()
         if reachability:
             self.reachability()
+
+    def required_scripts(self) -> None:
+        """A bundle needs a profiling script and the client-group rules."""
+        first = Where(self.b.files[0], 0)
+        if self.b.profile is None:
+            self.add(first, "нет сценария профилирования (kind: profile)")
+        if not self.b.groups:
+            self.add(first, "нет правил клиентских групп (kind: groups)")
 
     def consent_first(self, profile: Script) -> None:
         """Nothing is stored before consent: the first question must be that consent."""
@@ -162,14 +146,23 @@ class _Checker:
                 )
 
     def duplicates(self) -> None:
-        seen: dict[str, Where] = {}
+        self.duplicate_sections()
+        self.duplicate_item_ids()
+        self.duplicate_entries("группа", self.b.groups)
+        self.duplicate_entries("мера", self.b.measures)
+        self.duplicate_modules()
+
+    def duplicate_sections(self) -> None:
         for script in self.b.scripts():
             sections: set[str] = set()
             for section in script.sections:
                 if section.id in sections:
                     self.add(section.where, f"раздел «{section.id}» повторяется в сценарии")
                 sections.add(section.id)
-        # Questions and computed values (of scripts and of the groups file) share one namespace.
+
+    def duplicate_item_ids(self) -> None:
+        """Questions and computed values (of scripts and of the groups file) share one namespace."""
+        seen: dict[str, Where] = {}
         for item in self.b.items():
             where = item.where.at("id")
             if item.id in seen:
@@ -179,15 +172,18 @@ class _Checker:
                 seen[item.id] = where
             if item.id in BUILTIN_NAMES:
                 self.add(where, f"id «{item.id}» занят встроенным именем")
-        for what, entries in (("группа", self.b.groups), ("мера", self.b.measures)):
-            ids: dict[str, Where] = {}
-            for e in entries:
-                where = e.where.at("id")
-                if e.id in ids:
-                    first = ids[e.id]
-                    self.add(where, f"{what} «{e.id}» повторяется (впервые: {first.path}:{first.line})")
-                else:
-                    ids[e.id] = where
+
+    def duplicate_entries(self, what: str, entries: Iterable[GroupRule | Measure]) -> None:
+        ids: dict[str, Where] = {}
+        for e in entries:
+            where = e.where.at("id")
+            if e.id in ids:
+                first = ids[e.id]
+                self.add(where, f"{what} «{e.id}» повторяется (впервые: {first.path}:{first.line})")
+            else:
+                ids[e.id] = where
+
+    def duplicate_modules(self) -> None:
         modules: dict[str, Script] = {}
         for m in self.b.modules:
             if m.group in modules:
@@ -200,6 +196,53 @@ class _Checker:
                 modules[m.group or ""] = m
 
     # ------------------------------------------------------------------ names
+
+    def group_computed_names(self) -> set[str]:
+        """Each computed value of the groups file reads the profile and the values before it.
+        Returns what group rules may read: the profile's ids and those values."""
+        facts = {i.id for i in self.b.profile.items()} if self.b.profile else set()
+        computed_ids = {c.id for c in self.b.group_computed}
+        for c in self.b.group_computed:
+            self.names(c.expr, c.where, f"«{c.id}»", facts, computed_ids, "compute")
+            self.choice_values(c.expr, c.where.at("compute"))
+            facts.add(c.id)
+        return facts
+
+    def group_rule_names(self, facts: set[str]) -> None:
+        for g in self.b.groups:
+            self.names(g.rule, g.where, "правило группы", facts, set(), "rule")
+            self.choice_values(g.rule, g.where.at("rule"))
+            for key in ("undecided_if", "near"):
+                expr = getattr(g, key)
+                if expr is not None:
+                    self.names(expr, g.where, f"«{key}» группы «{g.id}»", facts, set(), key)
+                    self.choice_values(expr, g.where.at(key))
+            for key in ("because", "because_not", "because_undecided"):
+                text = getattr(g, key)
+                if text:
+                    self.text_names(text, g.where.at(key), facts)
+
+    def module_names(self, facts: set[str]) -> None:
+        """A module reads the facts and the client's groups besides its own answers."""
+        for module in self.b.modules:
+            if module.group is not None and module.group not in self.group_ids:
+                self.add(module.where.at("group"), f"модуль для неизвестной группы «{module.group}»")
+            self.script_names(module, facts | {"groups"})
+
+    def measure_names(self) -> None:
+        """A measure's condition and texts may read any answer and the client's groups."""
+        all_ids = set(self.items) | {"groups"}
+        for m in self.b.measures:
+            for gid in m.groups:
+                if gid not in self.group_ids:
+                    self.add(m.where.at("groups"), f"мера «{m.id}»: неизвестная группа «{gid}»")
+            if m.when is not None:
+                self.names(m.when, m.where, f"условие меры «{m.id}»", all_ids, set(), "when")
+                self.choice_values(m.when, m.where.at("when"))
+            for key in ("detail", "commitment"):
+                text = getattr(m, key)
+                if text and "{" in text:
+                    self.text_names(text, m.where.at(key), all_ids)
 
     def script_names(self, script: Script, outer: set[str]) -> None:
         """Each expression may read only what is known before it in interview order."""
@@ -274,22 +317,31 @@ class _Checker:
             return
         for cmp in find_all(expr.ast, nodes.Compare):
             operands = [cmp.expr] + [op.expr for op in cmp.ops]
-            for i, node in enumerate(operands):
-                if isinstance(node, nodes.Name) and node.name == "groups":
-                    for other in operands[:i] + operands[i + 1:]:
-                        for const in _constants(other):
-                            if isinstance(const, str) and const not in self.group_ids:
-                                known = ", ".join(sorted(self.group_ids))
-                                self.add(where, f"нет клиентской группы «{const}» (есть: {known})")
-            names = [self._question_of(n, own) for n in operands]
-            for i, q in enumerate(names):
-                if q is None:
+            self._group_constants(operands, where)
+            self._choice_constants(operands, where, own)
+
+    def _group_constants(self, operands: list[nodes.Node], where: Where) -> None:
+        """Text compared with ``groups`` must be the id of a client group."""
+        for i, node in enumerate(operands):
+            if not (isinstance(node, nodes.Name) and node.name == "groups"):
+                continue
+            for other in operands[:i] + operands[i + 1:]:
+                for const in _constants(other):
+                    if isinstance(const, str) and const not in self.group_ids:
+                        known = ", ".join(sorted(self.group_ids))
+                        self.add(where, f"нет клиентской группы «{const}» (есть: {known})")
+
+    def _choice_constants(self, operands: list[nodes.Node], where: Where, own: Question | None) -> None:
+        """Constants compared with a question's answer must be values that answer can take."""
+        for i, node in enumerate(operands):
+            q = self._question_of(node, own)
+            if q is None:
+                continue
+            for j, other in enumerate(operands):
+                if i == j:
                     continue
-                for j, other in enumerate(operands):
-                    if i == j:
-                        continue
-                    for const in _constants(other):
-                        self._check_constant(q, const, where)
+                for const in _constants(other):
+                    self._check_constant(q, const, where)
 
     def _question_of(self, node: nodes.Node, own: Question | None) -> Question | None:
         if isinstance(node, nodes.Name):
@@ -311,37 +363,37 @@ class _Checker:
     # ------------------------------------------------------------------ reachability
 
     def reachability(self) -> None:
-        b = self.b
-        if b.profile is None:
+        if self.b.profile is None:
             return
         samples = _Samples(self)
-        for script in b.scripts():
-            group = script.group
+        for script in self.b.scripts():
             for section in script.sections:
-                if section.when is not None and not samples.satisfiable([section.when], group):
-                    self.add(
-                        section.where.at("when"),
-                        f"раздел «{section.id}» недостижим: его условие не выполняется "
-                        "ни при каких ответах",
-                    )
-                    continue
-                for item in section.items:
-                    if not isinstance(item, Question):
-                        continue
-                    conds = [e for e in (section.when, item.when) if e is not None]
-                    if not conds:
-                        continue
-                    if not samples.satisfiable(conds, group):
-                        self.add(
-                            item.where.at("when") if item.when else section.where.at("when"),
-                            f"вопрос «{item.id}» недостижим: его условие не выполняется "
-                            "ни при каких ответах",
-                        )
-        for rule in b.groups:
+                self._section_reachability(samples, section, script.group)
+        for rule in self.b.groups:
             if not samples.satisfiable([rule.rule], None):
                 self.add(
                     rule.where.at("rule"),
                     f"группа «{rule.id}» недостижима: её правило не выполняется ни при каких ответах",
+                )
+
+    def _section_reachability(self, samples: _Samples, section: Section, group: str | None) -> None:
+        """A section, else each of its conditional questions, must be reachable."""
+        if section.when is not None and not samples.satisfiable([section.when], group):
+            self.add(
+                section.where.at("when"),
+                f"раздел «{section.id}» недостижим: его условие не выполняется "
+                "ни при каких ответах",
+            )
+            return
+        for item in section.items:
+            if not isinstance(item, Question):
+                continue
+            conds = [e for e in (section.when, item.when) if e is not None]
+            if conds and not samples.satisfiable(conds, group):
+                self.add(
+                    item.where.at("when") if item.when else section.where.at("when"),
+                    f"вопрос «{item.id}» недостижим: его условие не выполняется "
+                    "ни при каких ответах",
                 )
 
 
@@ -393,7 +445,7 @@ class _Samples:
             vals = q.choice_values
             return base + [[v] for v in vals] + ([vals] if len(vals) > 1 else [])
         if t in ("integer", "number"):
-            nums = {0, 1, 2, 3, 5, 7, 8, 10, 14, 15, 18, 20, 23, 25, 35, 36, 50, 60, 100}
+            nums: set[int | float] = {0, 1, 2, 3, 5, 7, 8, 10, 14, 15, 18, 20, 23, 25, 35, 36, 50, 60, 100}
             for bound in (q.min, q.max):
                 v = self._literal(bound)
                 if isinstance(v, int | float):
@@ -420,8 +472,8 @@ class _Samples:
         if "groups" in needed:
             ids = sorted(self.c.group_ids)
             groups_samples = [[group] if group else [], ids] + [[g] for g in ids]
-        computed = [self.c.items[n] for n in self.order
-                    if n in needed and isinstance(self.c.items.get(n), Computed)]
+        computed = [item for item in (self.c.items[n] for n in self.order if n in needed)
+                    if isinstance(item, Computed)]
         base = {"today": self.today, "params": self.c.b.params}
         for combo in itertools.product(*domains):
             ctx = dict(base)
@@ -453,7 +505,6 @@ class _Samples:
             if isinstance(item, Computed):
                 todo.extend(item.expr.names)
         return out
-
 
     def _literal(self, expr: Expression | None) -> Any:
         """A bound that does not depend on answers (a number or ``params.x``), else None."""

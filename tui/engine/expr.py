@@ -220,7 +220,8 @@ def find_all(ast: nodes.Node, kind: type[nodes.Node] | tuple[type[nodes.Node], .
 
 def _undeclared(ast: nodes.Node) -> set[str]:
     """Names a piece of Jinja reads and does not set itself (loop variables, ``set``)."""
-    loaded, stored = set(), set()
+    loaded: set[str] = set()
+    stored: set[str] = set()
     for name in find_all(ast, nodes.Name):
         (stored if name.ctx in ("store", "param") else loaded).add(name.name)
     if find_all(ast, nodes.For):

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from tui.engine import values
-from tui.engine.expr import ExpressionError
+from tui.engine.expr import Expression, ExpressionError
 from tui.engine.model import Bundle, Computed, Question, Script
 from tui.engine.rules import Classification, Override, classify
 from tui.engine.values import AnswerError
@@ -243,7 +243,7 @@ def classify_context(
     return classify(bundle, ctx, overrides)
 
 
-def _test(expr: Any, ctx: Mapping[str, Any]) -> bool:
+def _test(expr: Expression, ctx: Mapping[str, Any]) -> bool:
     try:
         return expr.test(ctx)
     except ExpressionError:

@@ -175,6 +175,8 @@ _MEASURE_KEYS = (
     "id", "text", "groups", "responsible", "deadline_days", "when", "detail", "commitment",
 )
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+#: Question types whose answers may have bounds (``min``, ``max``).
+_BOUNDED_TYPES = ("integer", "number", "date", "multi_choice")
 
 
 def _valid_id(value: str) -> bool:
@@ -256,23 +258,30 @@ def _read_section(r: _Reader, node: SrcDict, script: Script) -> Section:
 
 
 def _read_item(r: _Reader, node: SrcDict) -> Item | None:
+    qid = _read_item_id(r, node)
+    if "compute" in node:
+        return _read_computed(r, node, qid)
+    return _read_question(r, node, qid)
+
+
+def _read_item_id(r: _Reader, node: SrcDict) -> str | None:
     qid = r.text(node, "id", required=True)
     if qid is not None and not _valid_id(qid):
         r.problem(node.line_of("id"), f"id «{qid}»: только латинские строчные буквы, цифры и _")
-    if "compute" in node:
-        r.keys(node, _COMPUTED_KEYS, "вычисляемом значении")
-        expr = r.expr(node, "compute", required=True)
-        if qid is None or expr is None:
-            return None
-        return Computed(id=qid, expr=expr, where=r.where(node))
+    return qid
+
+
+def _read_computed(r: _Reader, node: SrcDict, qid: str | None) -> Computed | None:
+    r.keys(node, _COMPUTED_KEYS, "вычисляемом значении")
+    expr = r.expr(node, "compute", required=True)
+    if qid is None or expr is None:
+        return None
+    return Computed(id=qid, expr=expr, where=r.where(node))
+
+
+def _read_question(r: _Reader, node: SrcDict, qid: str | None) -> Question | None:
     r.keys(node, _QUESTION_KEYS, "вопросе")
-    qtype = r.text(node, "type", required=True)
-    if qtype is not None and qtype not in QUESTION_TYPES:
-        r.problem(
-            node.line_of("type"),
-            f"неизвестный тип вопроса «{qtype}» (допустимы: {', '.join(QUESTION_TYPES)})",
-        )
-        qtype = None
+    qtype = _read_question_type(r, node)
     ask = r.text(node, "ask", required=True)
     if qid is None or qtype is None or ask is None:
         return None
@@ -290,75 +299,125 @@ def _read_item(r: _Reader, node: SrcDict) -> Item | None:
         max_length=r.integer(node, "max_length"),
         placeholder=r.text(node, "placeholder"),
     )
-    for key in ("special", "consent_for"):
-        category = r.text(node, key)
-        if category is not None and category not in SPECIAL_CATEGORIES:
-            r.problem(
-                node.line_of(key),
-                f"«{key}»: неизвестная особая категория данных «{category}» "
-                f"(допустимы: {', '.join(SPECIAL_CATEGORIES)})",
-            )
-            category = None
-        setattr(q, key, category)
+    q.special = _read_category(r, node, "special")
+    q.consent_for = _read_category(r, node, "consent_for")
     if q.consent_for is not None and qtype != "yes_no":
         r.problem(node.line_of("consent_for"), "вопрос согласия («consent_for») должен быть типа yes_no")
-    if qtype in ("choice", "multi_choice"):
-        seq = r.seq(node, "choices", required=True)
-        seen: set[str] = set()
-        for i, raw in enumerate(seq):
-            c = r.mapping(raw, seq.line_of(i), "вариант ответа")
-            if c is None:
-                continue
-            r.keys(c, _CHOICE_KEYS, "варианте ответа")
-            value, label = c.get("value"), r.text(c, "label", required=True)
-            if not isinstance(value, str) or not value:
-                r.problem(
-                    c.line_of("value"),
-                    f"значение варианта должно быть текстом, а не {_kind(value)}"
-                    + (" (yes/no/true/false в YAML — это да/нет: возьмите в кавычки)"
-                       if isinstance(value, bool) else ""),
-                )
-                continue
-            if value in seen:
-                r.problem(c.line_of("value"), f"вариант «{value}» повторяется")
-            seen.add(value)
-            q.choices.append(Choice(value, label or value, r.text(c, "label_client")))
-        if not q.choices and seq:
-            r.problem(node.line_of("choices"), "у вопроса нет ни одного варианта ответа")
-    elif "choices" in node:
-        r.problem(node.line_of("choices"), f"варианты ответа не нужны вопросу типа «{qtype}»")
-    if q.min is not None or q.max is not None:
-        if qtype not in ("integer", "number", "date", "multi_choice"):
-            line = node.line_of("min" if "min" in node else "max")
-            r.problem(line, f"границы min/max не применимы к вопросу типа «{qtype}»")
-    rules = r.seq(node, "validate")
-    for i, raw in enumerate(rules):
-        rn = r.mapping(raw, rules.line_of(i), "правило проверки")
+    _read_choices(r, node, q)
+    if (q.min is not None or q.max is not None) and qtype not in _BOUNDED_TYPES:
+        line = node.line_of("min" if "min" in node else "max")
+        r.problem(line, f"границы min/max не применимы к вопросу типа «{qtype}»")
+    q.rules.extend(_read_rules(r, node))
+    return q
+
+
+def _read_question_type(r: _Reader, node: SrcDict) -> str | None:
+    qtype = r.text(node, "type", required=True)
+    if qtype is not None and qtype not in QUESTION_TYPES:
+        r.problem(
+            node.line_of("type"),
+            f"неизвестный тип вопроса «{qtype}» (допустимы: {', '.join(QUESTION_TYPES)})",
+        )
+        return None
+    return qtype
+
+
+def _read_category(r: _Reader, node: SrcDict, key: str) -> str | None:
+    """A special category of personal data (``special``, ``consent_for``)."""
+    category = r.text(node, key)
+    if category is not None and category not in SPECIAL_CATEGORIES:
+        r.problem(
+            node.line_of(key),
+            f"«{key}»: неизвестная особая категория данных «{category}» "
+            f"(допустимы: {', '.join(SPECIAL_CATEGORIES)})",
+        )
+        return None
+    return category
+
+
+def _read_choices(r: _Reader, node: SrcDict, q: Question) -> None:
+    if q.type not in ("choice", "multi_choice"):
+        if "choices" in node:
+            r.problem(node.line_of("choices"), f"варианты ответа не нужны вопросу типа «{q.type}»")
+        return
+    seq = r.seq(node, "choices", required=True)
+    seen: set[str] = set()
+    for i, raw in enumerate(seq):
+        c = r.mapping(raw, seq.line_of(i), "вариант ответа")
+        choice = _read_choice(r, c, seen) if c is not None else None
+        if choice is not None:
+            q.choices.append(choice)
+    if not q.choices and seq:
+        r.problem(node.line_of("choices"), "у вопроса нет ни одного варианта ответа")
+
+
+def _read_choice(r: _Reader, c: SrcDict, seen: set[str]) -> Choice | None:
+    """One answer option; ``seen`` holds the values of the options before it."""
+    r.keys(c, _CHOICE_KEYS, "варианте ответа")
+    value, label = c.get("value"), r.text(c, "label", required=True)
+    if not isinstance(value, str) or not value:
+        r.problem(
+            c.line_of("value"),
+            f"значение варианта должно быть текстом, а не {_kind(value)}"
+            + (" (yes/no/true/false в YAML — это да/нет: возьмите в кавычки)"
+               if isinstance(value, bool) else ""),
+        )
+        return None
+    if value in seen:
+        r.problem(c.line_of("value"), f"вариант «{value}» повторяется")
+    seen.add(value)
+    return Choice(value, label or value, r.text(c, "label_client"))
+
+
+def _read_rules(r: _Reader, node: SrcDict) -> list[Rule]:
+    """A question's validation rules (``validate``)."""
+    rules: list[Rule] = []
+    seq = r.seq(node, "validate")
+    for i, raw in enumerate(seq):
+        rn = r.mapping(raw, seq.line_of(i), "правило проверки")
         if rn is None:
             continue
         r.keys(rn, _RULE_KEYS, "правиле проверки")
         expr = r.expr(rn, "rule", required=True)
         message = r.text(rn, "message", required=True)
         if expr is not None and message is not None:
-            q.rules.append(Rule(expr, message, r.where(rn)))
-    return q
+            rules.append(Rule(expr, message, r.where(rn)))
+    return rules
 
 
 def _read_groups(r: _Reader, node: SrcDict, bundle: Bundle) -> None:
+    _read_params(r, node, bundle)
+    _read_group_computed(r, node, bundle)
+    seq = r.seq(node, "groups", required=True)
+    for i, raw in enumerate(seq):
+        g = r.mapping(raw, seq.line_of(i), "группа")
+        rule = _read_group(r, g) if g is not None else None
+        if rule is not None:
+            bundle.groups.append(rule)
+
+
+def _read_params(r: _Reader, node: SrcDict, bundle: Bundle) -> None:
+    """The groups file's ``params``; a parameter may be set by one file only."""
     params = node.get("params")
-    if params is not None:
-        p = r.mapping(params, node.line_of("params"), "params")
-        if p is not None:
-            for key, value in p.items():
-                if key in bundle.params:
-                    first = bundle.params_where[key]
-                    r.problem(
-                        p.line_of(key),
-                        f"параметр «{key}» уже задан (впервые: {first.path}:{first.line})",
-                    )
-                    continue
-                bundle.params[key] = value
-                bundle.params_where[key] = Where(r.path, p.line_of(key))
+    if params is None:
+        return
+    p = r.mapping(params, node.line_of("params"), "params")
+    if p is None:
+        return
+    for key, value in p.items():
+        if key in bundle.params:
+            first = bundle.params_where[key]
+            r.problem(
+                p.line_of(key),
+                f"параметр «{key}» уже задан (впервые: {first.path}:{first.line})",
+            )
+            continue
+        bundle.params[key] = value
+        bundle.params_where[key] = Where(r.path, p.line_of(key))
+
+
+def _read_group_computed(r: _Reader, node: SrcDict, bundle: Bundle) -> None:
+    """The values the group rules share (the groups file's ``compute``)."""
     computed = r.seq(node, "compute")
     for i, raw in enumerate(computed):
         c = r.mapping(raw, computed.line_of(i), "вычисляемое значение")
@@ -370,23 +429,20 @@ def _read_groups(r: _Reader, node: SrcDict, bundle: Bundle) -> None:
         item = _read_item(r, c)
         if isinstance(item, Computed):
             bundle.group_computed.append(item)
-    seq = r.seq(node, "groups", required=True)
-    for i, raw in enumerate(seq):
-        g = r.mapping(raw, seq.line_of(i), "группа")
-        if g is None:
-            continue
-        r.keys(g, _GROUP_KEYS, "группе")
-        gid, title, rule = r.text(g, "id", True), r.text(g, "title", True), r.expr(g, "rule", True)
-        if gid and title and rule:
-            bundle.groups.append(
-                GroupRule(
-                    gid, title, rule, r.where(g), r.text(g, "because"), r.text(g, "source"),
-                    undecided_if=r.expr(g, "undecided_if"),
-                    because_undecided=r.text(g, "because_undecided"),
-                    because_not=r.text(g, "because_not"),
-                    near=r.expr(g, "near"),
-                )
-            )
+
+
+def _read_group(r: _Reader, g: SrcDict) -> GroupRule | None:
+    r.keys(g, _GROUP_KEYS, "группе")
+    gid, title, rule = r.text(g, "id", True), r.text(g, "title", True), r.expr(g, "rule", True)
+    if not (gid and title and rule):
+        return None
+    return GroupRule(
+        gid, title, rule, r.where(g), r.text(g, "because"), r.text(g, "source"),
+        undecided_if=r.expr(g, "undecided_if"),
+        because_undecided=r.text(g, "because_undecided"),
+        because_not=r.text(g, "because_not"),
+        near=r.expr(g, "near"),
+    )
 
 
 def _read_measures(r: _Reader, node: SrcDict, bundle: Bundle) -> None:

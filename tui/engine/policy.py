@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tui.engine.model import Bundle
+    from tui.engine.model import Bundle, GroupRule
 
 #: Answers that identify the client: the store indexes them for search and shows them in
 #: lists; an export without personal data leaves them out.
@@ -46,8 +46,6 @@ class DataPolicy:
 
     @classmethod
     def from_bundle(cls, bundle: Bundle) -> DataPolicy:
-        from tui.engine.expr import ExpressionError, template_names  # lazily: Jinja is slow to import
-
         questions = bundle.questions()
         policy = cls(
             questions={q.id: q.type for q in questions.values()},
@@ -55,26 +53,8 @@ class DataPolicy:
             consent={q.consent_for: q.id for q in questions.values() if q.consent_for},
         )
         computed = {c.id: c.expr.names for c in bundle.group_computed}
-
-        def closure(names: Iterable[str]) -> set[str]:
-            out: set[str] = set()
-            todo = list(names)
-            while todo:
-                name = todo.pop()
-                if name not in out:
-                    out.add(name)
-                    todo.extend(computed.get(name, ()))
-            return out
-
         for g in bundle.groups:
-            names: set[str] = set()
-            for expr in (g.rule, g.undecided_if, g.near):
-                if expr is not None:
-                    names |= expr.names
-            for text in (g.because, g.because_not, g.because_undecided):
-                with contextlib.suppress(ExpressionError):
-                    names |= template_names(text) if text else set()
-            for name in closure(names):
+            for name in _closure(_group_names(g), computed):
                 category = policy.special.get(name)
                 if category:
                     policy.special_groups.setdefault(category, set()).add(g.id)
@@ -111,3 +91,30 @@ class DataPolicy:
             text = str(value or "")
             return int(text[:4]) if re.match(r"^\d{4}-", text) else None
         return value
+
+
+def _group_names(g: GroupRule) -> set[str]:
+    """The names a group's rule, conditions and reasons read (a reason that does not parse
+    reads nothing)."""
+    from tui.engine.expr import ExpressionError, template_names  # lazily: Jinja is slow to import
+
+    names: set[str] = set()
+    for expr in (g.rule, g.undecided_if, g.near):
+        if expr is not None:
+            names |= expr.names
+    for text in (g.because, g.because_not, g.because_undecided):
+        with contextlib.suppress(ExpressionError):
+            names |= template_names(text) if text else set()
+    return names
+
+
+def _closure(names: Iterable[str], computed: Mapping[str, Iterable[str]]) -> set[str]:
+    """``names`` and, through the groups file's computed values, every name they read."""
+    out: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name not in out:
+            out.add(name)
+            todo.extend(computed.get(name, ()))
+    return out

@@ -89,22 +89,29 @@ def read_answers_file(path: Path | str) -> AnswersFile:
     inspector = doc.get("inspector")
     if inspector is not None and not isinstance(inspector, str):
         raise ReplayError(p, doc.line_of("inspector"), "«inspector» должен быть текстом (ФИО инспектора)")
-    overrides = []
-    groups = doc.get("groups")
-    if groups is not None:
-        if not isinstance(groups, SrcList):
-            raise ReplayError(p, doc.line_of("groups"), "«groups» — список решений инспектора о группах")
-        for i, item in enumerate(groups):
-            line = groups.line_of(i)
-            if not isinstance(item, SrcDict) or set(item) - {"group", "action", "reason"}:
-                raise ReplayError(p, line, "решение о группе: {group: id, action: add|remove, reason: текст}")
-            gid, action, reason = item.get("group"), item.get("action"), item.get("reason")
-            if action not in ("add", "remove"):
-                raise ReplayError(p, line, f"«action» — add или remove, а не «{action}»")
-            if not isinstance(reason, str) or not reason.strip():
-                raise ReplayError(p, line, f"нет причины решения о группе «{gid}»: она обязательна")
-            overrides.append((str(gid), action, reason.strip(), line))
+    overrides = _read_overrides(p, doc)
     return AnswersFile(p, answers, when, doc.line_of("answers"), inspector, overrides)
+
+
+def _read_overrides(path: str, doc: SrcDict) -> list[tuple[str, str, str, int]]:
+    """The inspector's group decisions (``groups``) as (group, action, reason, line)."""
+    groups = doc.get("groups")
+    if groups is None:
+        return []
+    if not isinstance(groups, SrcList):
+        raise ReplayError(path, doc.line_of("groups"), "«groups» — список решений инспектора о группах")
+    return [_read_override(path, item, groups.line_of(i)) for i, item in enumerate(groups)]
+
+
+def _read_override(path: str, item: Any, line: int) -> tuple[str, str, str, int]:
+    if not isinstance(item, SrcDict) or set(item) - {"group", "action", "reason"}:
+        raise ReplayError(path, line, "решение о группе: {group: id, action: add|remove, reason: текст}")
+    gid, action, reason = item.get("group"), item.get("action"), item.get("reason")
+    if action not in ("add", "remove"):
+        raise ReplayError(path, line, f"«action» — add или remove, а не «{action}»")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ReplayError(path, line, f"нет причины решения о группе «{gid}»: она обязательна")
+    return str(gid), action, reason.strip(), line
 
 
 def replay(bundle: Bundle, path: Path | str, today: date | None = None) -> ReplayResult:

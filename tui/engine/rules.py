@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.engine.expr import ExpressionError, render_text
+from tui.engine.expr import Expression, ExpressionError, render_text
 from tui.engine.model import Bundle, Computed, GroupRule
 
 IN, OUT, UNDECIDED = "in", "out", "undecided"
@@ -130,7 +130,7 @@ def _renderer(template: str, context: Mapping[str, Any]) -> Callable[[], str]:
     return render
 
 
-def _test(expr: Any, context: Mapping[str, Any]) -> bool:
+def _test(expr: Expression, context: Mapping[str, Any]) -> bool:
     try:
         return expr.test(context)
     except ExpressionError:

@@ -7,7 +7,7 @@ The UI, ``replay`` and the kiosk all pass answers through :func:`coerce` and
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -31,76 +31,116 @@ def coerce(q: Question, raw: Any) -> Any:
     """Turn ``raw`` into the question's value type, or ``None`` when nothing was given."""
     if _is_empty(raw):
         return None
-    t = q.type
-    if t in ("text", "long_text"):
-        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-            raise AnswerError("Ожидается текст.")
-        text = str(raw).strip()
-        return text if t == "long_text" else " ".join(text.split())
-    if t == "integer":
-        if isinstance(raw, bool):
-            raise AnswerError("Ожидается целое число.")
-        if isinstance(raw, int):
-            return raw
-        if isinstance(raw, float) and raw.is_integer():
-            return int(raw)
-        text = str(raw).replace(" ", "").replace("\u00a0", "")
-        if re.fullmatch(r"[-+]?\d+", text):
-            return int(text)
-        raise AnswerError("Введите целое число цифрами, например 2.")
-    if t == "number":
-        if isinstance(raw, bool):
-            raise AnswerError("Ожидается число.")
-        if isinstance(raw, int | float):
-            return float(raw)
-        text = str(raw).replace(" ", "").replace("\u00a0", "").replace(",", ".")
-        if re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
-            return float(text)
-        raise AnswerError("Введите число цифрами, например 7,5.")
-    if t == "date":
-        if isinstance(raw, datetime):
-            return raw.date()
-        if isinstance(raw, date):
-            return raw
-        if not isinstance(raw, str):
-            raise AnswerError("Ожидается дата в виде ДД.ММ.ГГГГ.")
-        try:
-            return dates.parse_date(raw)
-        except dates.DateFormatError as exc:
-            raise AnswerError(str(exc)) from None
-    if t == "yes_no":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in _YES:
-            return True
-        if text in _NO:
-            return False
-        raise AnswerError("Ответьте «да» или «нет».")
-    if t == "choice":
-        if not isinstance(raw, str):
-            raise AnswerError(f"Выберите один из вариантов: {_options(q)}.")
-        return _choice_value(q, raw)
-    if t == "multi_choice":
-        items = raw
-        if isinstance(raw, str):
-            items = [part for part in raw.split(",") if part.strip()]
-        if not isinstance(items, list | tuple | set | frozenset):
+    coercer = _COERCERS.get(q.type)
+    if coercer is None:
+        raise AnswerError(f"Неизвестный тип вопроса «{q.type}».")
+    return coercer(q, raw)
+
+
+def _stripped_text(raw: Any) -> str:
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise AnswerError("Ожидается текст.")
+    return str(raw).strip()
+
+
+def _coerce_text(q: Question, raw: Any) -> str:
+    """One line of text: runs of whitespace become one space."""
+    return " ".join(_stripped_text(raw).split())
+
+
+def _coerce_long_text(q: Question, raw: Any) -> str:
+    """Long text keeps its line breaks and spacing, only trimmed at the ends."""
+    return _stripped_text(raw)
+
+
+def _coerce_integer(q: Question, raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise AnswerError("Ожидается целое число.")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    text = str(raw).replace(" ", "").replace("\u00a0", "")
+    if re.fullmatch(r"[-+]?\d+", text):
+        return int(text)
+    raise AnswerError("Введите целое число цифрами, например 2.")
+
+
+def _coerce_number(q: Question, raw: Any) -> float:
+    if isinstance(raw, bool):
+        raise AnswerError("Ожидается число.")
+    if isinstance(raw, int | float):
+        return float(raw)
+    text = str(raw).replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    if re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
+        return float(text)
+    raise AnswerError("Введите число цифрами, например 7,5.")
+
+
+def _coerce_date(q: Question, raw: Any) -> date:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if not isinstance(raw, str):
+        raise AnswerError("Ожидается дата в виде ДД.ММ.ГГГГ.")
+    try:
+        return dates.parse_date(raw)
+    except dates.DateFormatError as exc:
+        raise AnswerError(str(exc)) from None
+
+
+def _coerce_yes_no(q: Question, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise AnswerError("Ответьте «да» или «нет».")
+
+
+def _coerce_choice(q: Question, raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise AnswerError(f"Выберите один из вариантов: {_options(q)}.")
+    return _choice_value(q, raw)
+
+
+def _coerce_multi_choice(q: Question, raw: Any) -> list[str] | None:
+    """The chosen values, each once, in the order of the question's choices."""
+    items = [part for part in raw.split(",") if part.strip()] if isinstance(raw, str) else raw
+    if not isinstance(items, list | tuple | set | frozenset):
+        raise AnswerError(f"Выберите варианты из списка: {_options(q)}.")
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
             raise AnswerError(f"Выберите варианты из списка: {_options(q)}.")
-        out: list[str] = []
-        for item in items:
-            if not isinstance(item, str):
-                raise AnswerError(f"Выберите варианты из списка: {_options(q)}.")
-            value = _choice_value(q, item)
-            if value not in out:
-                out.append(value)
-        order = q.choice_values
-        return sorted(out, key=order.index) or None
-    if t == "phone":
-        if isinstance(raw, bool) or not isinstance(raw, str | int):
-            raise AnswerError("Ожидается номер телефона.")
-        return normalize_phone(str(raw))
-    raise AnswerError(f"Неизвестный тип вопроса «{t}».")
+        value = _choice_value(q, item)
+        if value not in out:
+            out.append(value)
+    order = q.choice_values
+    return sorted(out, key=order.index) or None
+
+
+def _coerce_phone(q: Question, raw: Any) -> str:
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise AnswerError("Ожидается номер телефона.")
+    return normalize_phone(str(raw))
+
+
+#: One coercion per question type (:data:`tui.engine.model.QUESTION_TYPES`).
+_COERCERS: dict[str, Callable[[Question, Any], Any]] = {
+    "text": _coerce_text,
+    "long_text": _coerce_long_text,
+    "integer": _coerce_integer,
+    "number": _coerce_number,
+    "date": _coerce_date,
+    "yes_no": _coerce_yes_no,
+    "choice": _coerce_choice,
+    "multi_choice": _coerce_multi_choice,
+    "phone": _coerce_phone,
+}
 
 
 def _options(q: Question) -> str:

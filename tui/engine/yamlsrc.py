@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 
-class SrcDict(dict):
+class SrcDict(dict[str, Any]):
     """A mapping from YAML with ``line`` (1-based) and ``key_lines``."""
 
     line: int = 0
@@ -24,7 +24,7 @@ class SrcDict(dict):
         return self.key_lines.get(key, self.line) if hasattr(self, "key_lines") else self.line
 
 
-class SrcList(list):
+class SrcList(list[Any]):
     """A sequence from YAML with ``line`` and the line of each item."""
 
     line: int = 0
@@ -46,11 +46,15 @@ class YamlError(Exception):
 
 
 # libyaml's parser (when PyYAML has it) is about ten times faster than the pure-Python one
-# and reports the same marks; the constructors below are ours either way.
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# and reports the same marks; the constructors below are ours either way. The type checker
+# sees SafeLoader: CSafeLoader differs only in its parser (same SafeConstructor, Resolver).
+if TYPE_CHECKING:
+    _Base = yaml.SafeLoader
+else:
+    _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):
     pass
 
 
