@@ -68,14 +68,11 @@ sys.path.insert(0, str(ROOT))
 
 from tinydb import Query, TinyDB  # noqa: E402
 
+from tui.engine.policy import IDENTITY_FIELDS  # noqa: E402
 from tui.store.files import dump_json  # noqa: E402
-from tui.store.store import (  # noqa: E402
-    IDENTITY_FIELDS,
-    SCHEMA_VERSION,
-    Store,
-    norm_text,
-    phone_digits,
-)
+from tui.store.layout import SCHEMA_VERSION, norm_text, phone_digits  # noqa: E402
+from tui.store.search import InterviewSummary  # noqa: E402
+from tui.store.store import Store  # noqa: E402
 
 TZ = datetime.now().astimezone().tzinfo
 INSPECTORS = ("Петрова", "Иванова", "Сидоренко", "Кравец", "Морозова")
@@ -611,8 +608,18 @@ def dmy(iso_date: str) -> str:
     return f"{d.day:02d}.{d.month:02d}.{d.year}"
 
 
-def found(results: list[dict[str, Any]], iid: str, what: str) -> None:
-    ids = [r["id"] for r in results]
+def result_id(r: InterviewSummary | dict[str, Any]) -> str:
+    """The interview id of a result: the store's summary, or the baseline's document."""
+    return r.id if isinstance(r, InterviewSummary) else str(r["id"])
+
+
+def result_surname(r: InterviewSummary | dict[str, Any]) -> Any:
+    """The surname of a result: from the store's summary, or the baseline's answers."""
+    return (r.client if isinstance(r, InterviewSummary) else r.get("answers") or {}).get("last_name")
+
+
+def found(results: list[Any], iid: str, what: str) -> None:
+    ids = [result_id(r) for r in results]
     if iid not in ids and len(ids) < LIMIT:
         raise SystemExit(f"benchmark error: {what} did not find {iid}")
 
@@ -739,7 +746,7 @@ class Bench:
         typed = self.ds.biggest[0]
         elapsed, results = self._find(system, typed, lambda: base_find_name(self.db, typed))
         key = norm_text(typed)
-        names = [norm_text((r.get("client") or r.get("answers") or {}).get("last_name")) for r in results]
+        names = [norm_text(result_surname(r)) for r in results]
         if not results or any(n != key for n in names):
             raise SystemExit(f"benchmark error: {system} find({typed!r}) gave {len(results)} results")
         return [elapsed]
@@ -908,8 +915,8 @@ def probe(kind: str, path: str, seed: int) -> int:
         store = Store(path)
         whole = ("last_name", "first_name", "birth_date", "phone")
         sample = [s for s in store.find(COMMON[0] + "а") + store.recent(1000)
-                  if all(s["client"].get(f) for f in whole)]
-        c, iid = sample[0]["client"], sample[0]["id"]
+                  if all(s.client.get(f) for f in whole)]
+        c, iid = sample[0].client, sample[0].id
         store.save_answer(iid, PLAIN_QID, "Проба памяти.", "Петрова")
         for qid in ("last_name", "first_name", "birth_date", "phone"):
             store.save_answer(iid, qid, getattr(person, {"last_name": "last", "first_name": "first",
@@ -1088,6 +1095,12 @@ def report(n: int, rounds: int, result: dict[str, Any], wall: float) -> list[tup
     print("  times in ms; ratio = store median / baseline median (below 1: the store is faster)")
     for problem in result["problems"][:5]:
         print(f"  the store reported: {problem}")
+    return out + report_memory(mem)
+
+
+def report_memory(mem: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Print the peak memory of each process measured; return (what, figure, verdict)."""
+    out = []
     print("  peak resident memory (VmHWM) of a separate process:")
     for key, label in (("store", "store alone: open + each operation once"),
                        ("baseline", "baseline: open + each operation once"),

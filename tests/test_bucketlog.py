@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import tui.store.store as store_module
+import tui.store.index as index_module
 from tui.store import bucketlog
 from tui.store.store import Store
 
@@ -71,8 +71,8 @@ def test_a_reader_sees_appends_and_rewrites_made_by_another_process(tmp_path: Pa
     assert first_names(kiosk, "Орлова") == ["Ирина"]  # cached by the reader
     desk.save_answer(iid, "first_name", "Инна", by="Петрова")  # appended
     assert first_names(kiosk, "Орлова") == ["Инна"]
-    monkeypatch.setattr(store_module, "COMPACT_SLACK", 0)
-    desk._checkpoint()  # rewritten compact: a new file, read afresh
+    monkeypatch.setattr(index_module, "COMPACT_SLACK", 0)
+    desk.index.checkpoint()  # rewritten compact: a new file, read afresh
     assert len(desk.bucket_path("name", "орлова").read_text("utf-8").splitlines()) == 2
     desk.save_answer(iid, "first_name", "Ирина", by="Петрова")
     assert first_names(kiosk, "Орлова") == ["Ирина"]
@@ -85,7 +85,7 @@ def test_a_checkpoint_compacts_a_bucket_full_of_dead_records(store: Store) -> No
         store.save_answer(iid, "first_name", f"Ирина-{k}", by="Петрова")
     bucket = store.bucket_path("name", "орлова")
     assert len(bucket.read_text("utf-8").split()) > 40
-    store._checkpoint()
+    store.index.checkpoint()
     lines = bucket.read_text("utf-8").splitlines()
     assert len(lines) == 3  # the header and the two live entries
     assert first_names(store, "Орлова") == ["Анна", "Ирина-39"]
@@ -141,8 +141,8 @@ def test_an_index_the_open_cannot_mend_now_is_mended_by_a_later_open(tmp_path: P
     desk = Store(root)
     iid = client(desk, "Орлова", "Ирина")
     desk.save_answer(iid, "phone", "+7 921 123-45-67", by="Петрова")
-    os.close(desk._journal_fd)  # the desk dies with the power: its bucket writes are lost
-    desk._journal_fd = None
+    os.close(desk.index.journal._fd)  # the desk dies with the power: its bucket writes are lost
+    desk.index.journal._fd = None
     shutil.rmtree(root / "index" / "name")
     (root / "index" / "phone" / "4567.jsonl").unlink()
 
@@ -165,8 +165,8 @@ def test_a_damaged_bucket_does_not_stop_the_other_entries_of_a_replay(tmp_path: 
     desk = Store(root)
     iid = client(desk, "Орлова", "Ирина")
     desk.save_answer(iid, "phone", "+7 921 123-45-67", by="Петрова")
-    os.close(desk._journal_fd)
-    desk._journal_fd = None
+    os.close(desk.index.journal._fd)
+    desk.index.journal._fd = None
     store_bucket = desk.bucket_path("name", "орлова")
     store_bucket.write_text("не JSON\n", "utf-8")  # damaged
     (root / "index" / "phone" / "4567.jsonl").unlink()  # lost with the power

@@ -178,7 +178,7 @@ def test_a_damaged_interview_with_a_copy_in_the_migration_backup_names_it(tmp_pa
 
 
 def test_a_damaged_interview_with_a_copy_in_a_backup_archive_names_it(root, capsys):
-    from tui.store.lifecycle import backup
+    from tui.store.backup import backup
 
     iids = make_store(root)
     store = Store(root)

@@ -19,11 +19,13 @@ import pytest
 import yaml
 
 from tests.helpers import REPLAYS, TODAY, bundle, draft_interview, finish
+from tui import fs
 from tui.cli import main
 from tui.engine.policy import DataPolicy
 from tui.engine.session import Session
 from tui.paths import scripts_dir
-from tui.store.lifecycle import read_record, write_interview
+from tui.store.importer import write_interview
+from tui.store.records import read_record
 from tui.store.store import Store
 
 #: What identifies the two clients of these tests (MOTHER_TYPED and replays/disabled.yaml).
@@ -168,6 +170,25 @@ def test_export_to_a_file_is_for_its_owner_only(store, capsys, tmp_path):
     assert len(out_file.read_text("utf-8").splitlines()) == 1
     assert stat.S_IMODE(out_file.stat().st_mode) == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_an_export_to_a_file_survives_a_power_cut(store, capsys, tmp_path, monkeypatch):
+    """The export is renamed into place and then its folder is fsynced: a rename is on
+    disk only once its folder is."""
+    draft_interview(store)
+    target = tmp_path / "out.jsonl"
+    synced: list[tuple[Path, bool]] = []  # (what was fsynced, whether the export was in place)
+    real = fs.fsync_dir
+
+    def fsync_dir(path: Path) -> None:
+        synced.append((Path(path), target.exists()))
+        real(path)
+
+    monkeypatch.setattr(fs, "fsync_dir", fsync_dir)
+    code = main(["export", "--data-dir", str(store.root), "--out", str(target)])
+    capsys.readouterr()
+    assert code == 0 and len(target.read_text("utf-8").splitlines()) == 1
+    assert (tmp_path, True) in synced  # the folder of the export, after the file was renamed into it
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])

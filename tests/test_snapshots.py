@@ -25,7 +25,9 @@ INSPECTOR = "Иванова И. И."
 
 @pytest.fixture
 def fixed_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.setattr("tui.store.store.now_iso", lambda: "2026-11-27T10:15:00+03:00")
+    # Every time the store stamps: interviews and answers, leases, the audit trail.
+    for where in ("tui.store.store", "tui.store.lease", "tui.store.audit"):
+        monkeypatch.setattr(f"{where}.now_iso", lambda: "2026-11-27T10:15:00+03:00")
     return Store(tmp_path / "data")
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.store import bucketlog
+from tui.store import bucketlog, search
+from tui.store.index import Index
 from tui.store.store import COMPLETE, DRAFT, InterviewSummary, Store
 
 TODAY = date(2026, 11, 27)
@@ -91,13 +92,13 @@ def test_a_corrected_surname_moves_the_client(store: Store) -> None:
 
 def test_search_never_opens_interviews_of_other_surnames(store: Store, monkeypatch) -> None:
     opened: list[str] = []
-    real = Store._read_summary
+    real = search.read_summary
 
-    def spy(self, path):
+    def spy(path):
         opened.append(path.stem)
-        return real(self, path)
+        return real(path)
 
-    monkeypatch.setattr(Store, "_read_summary", spy)
+    monkeypatch.setattr(search, "read_summary", spy)
     (found,) = store.find("Семёнова")
     assert opened == [found.id]
 
@@ -196,7 +197,7 @@ def test_a_data_dir_without_its_index_is_indexed_when_opened(store: Store) -> No
 def test_answers_given_while_the_index_is_rebuilt_are_in_the_new_index(store: Store, monkeypatch) -> None:
     desk = Store(store.root)  # an inspector saving answers while `doctor` rebuilds the index
     (ivanova,) = desk.find("Иванова")
-    real = Store._index_facts
+    real = Index.facts
 
     def read_and_meanwhile_a_save(self, path):
         facts = real(self, path)
@@ -206,7 +207,7 @@ def test_answers_given_while_the_index_is_rebuilt_are_in_the_new_index(store: St
         return facts
 
     later: list[str] = []
-    monkeypatch.setattr(Store, "_index_facts", read_and_meanwhile_a_save)
+    monkeypatch.setattr(Index, "facts", read_and_meanwhile_a_save)
     store.rebuild_index()
     monkeypatch.undo()
     assert names(store.find("Иваненко")) == ["Иваненко Анна"]
@@ -224,8 +225,8 @@ def test_rebuilding_the_index_keeps_the_journal_of_a_running_process(tmp_path: P
     assert journal.exists()
     iid = client(desk, "Орлов", "Иван", "1979-02-02")
     # Then the desk dies with the power: its unsynced bucket writes are lost.
-    os.close(desk._journal_fd)
-    desk._journal_fd = None
+    os.close(desk.index.journal._fd)
+    desk.index.journal._fd = None
     for kind in ("name", "birth", "drafts"):
         shutil.rmtree(root / "index" / kind)
     again = Store(root)  # the journal moved with the index: its time covers the desk's writes
@@ -257,8 +258,8 @@ def test_journal_of_a_dead_process_is_replayed_by_its_time_and_by_old_style_line
     desk.close()
     desk = Store(root)
     late = client(desk, "Орлов", "Иван", "1979-02-02")
-    os.close(desk._journal_fd)  # dies without a checkpoint
-    desk._journal_fd = None
+    os.close(desk.index.journal._fd)  # dies without a checkpoint
+    desk.index.journal._fd = None
     shutil.rmtree(root / "index" / "name")
     (root / "index" / "journal" / "1-old.log").write_text(f"{early}\n", "ascii")  # an older store's
     again = Store(root)
@@ -268,9 +269,9 @@ def test_journal_of_a_dead_process_is_replayed_by_its_time_and_by_old_style_line
 
 
 def test_a_checkpoint_moves_the_journal_time_on(tmp_path: Path, monkeypatch) -> None:
-    import tui.store.store as store_module
+    import tui.store.index as index_module
 
-    monkeypatch.setattr(store_module, "JOURNAL_CHECKPOINT", 3)
+    monkeypatch.setattr(index_module, "JOURNAL_CHECKPOINT", 3)
     root = tmp_path / "data"
     desk = Store(root)
     iid = client(desk, "Орлова", "Ирина", "1980-01-01")
@@ -348,7 +349,7 @@ def test_completed_interview_is_never_listed_as_unfinished(store: Store) -> None
     (found,) = store.find("Семёнова")
     store.complete(found.id, groups=[], plan="# План", by="Петрова")
     # As if the drafts list missed the change (a crash between the two writes).
-    store._bucket_put("drafts", found.id[:6], {"iid": found.id, "created_at": "x"})
+    store.index.put("drafts", found.id[:6], {"iid": found.id, "created_at": "x"})
     assert found.id not in [s.id for s in store.unfinished()]
     assert store.load(found.id).plans[0]["markdown"] == "# План"
 
@@ -362,8 +363,8 @@ def test_deleting_the_last_interview_of_a_surname_leaves_no_file_named_after_it(
 
 def test_a_hand_edited_index_entry_does_not_break_lists(store: Store) -> None:
     month = date.today().strftime("%Y%m")
-    store._bucket_put("drafts", month, {"iid": "../../etc/passwd", "created_at": "x"})
-    store._bucket_put("drafts", month, {"iid": None, "created_at": "no id"})
+    store.index.put("drafts", month, {"iid": "../../etc/passwd", "created_at": "x"})
+    store.index.put("drafts", month, {"iid": None, "created_at": "no id"})
     bucket = store.bucket_path("name", "смирнова")
     with bucket.open("a", encoding="utf-8") as f:
         f.write('{"first_name": "без номера"}\n{"iid": 5}\nне JSON\n')

@@ -30,7 +30,8 @@ from tests.helpers import bundle, draft_interview
 from tui import fs
 from tui.engine.session import Session
 from tui.store import bucketlog
-from tui.store.store import InterviewBusyError, Store, StoreError, norm_text, phone_digits
+from tui.store.layout import norm_text, phone_digits
+from tui.store.store import InterviewBusyError, Store, StoreError
 
 REPO = Path(__file__).resolve().parents[1]
 ENV = dict(os.environ, PYTHONPATH=str(REPO))

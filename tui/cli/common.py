@@ -1,9 +1,12 @@
-"""Store commands of the command line (``doctor``, ``export``, ``backup`` ...).
+"""What every command shares: its options, the store, the scripts, who runs it, and the
+one way a problem is reported.
 
-Each module here defines ``register(sub) -> dict[str, handler]``: it adds its
-subcommands to the ``argparse`` subparsers and returns the handler of each, a function
-taking the parsed arguments and returning the exit code. Handlers report every problem a
-user can cause on stderr in Russian (see :func:`err`), never as a traceback.
+Each command module (``tui.cli.interview``, ``tui.cli.doctor``, ``tui.cli.lifecycle``)
+defines ``register(sub) -> dict[str, Handler]``: it adds its subcommands to the
+``argparse`` subparsers and returns the handler of each, a function taking the parsed
+arguments and returning the exit code. A handler reports a problem the user can mend by
+raising :class:`CommandError` (or letting the store's ``StoreError`` through); the one
+printer in :func:`tui.cli.main.main` puts it on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,27 +14,42 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.paths import DATA_DIR_ENV
+from tui.whoami import whoami
 
 if TYPE_CHECKING:
+    from tui.engine.model import Bundle
     from tui.store import Store
 
 Handler = Callable[[argparse.Namespace], int]
-MODULES = ("tui.cli.doctor", "tui.cli.lifecycle")
 
 
-def register(sub: Any) -> dict[str, Handler]:
-    handlers: dict[str, Handler] = {}
-    for name in MODULES:
-        handlers.update(import_module(name).register(sub))
-    return handlers
+class CommandError(Exception):
+    """A problem the user can mend; ``str()`` says what, in Russian; ``code`` is the exit
+    code (2: nothing was done)."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def err(message: str) -> None:
+    """Say ``message`` on stderr (problems, progress, what was done to the data)."""
     print(message, file=sys.stderr)
+
+
+def count(n: int, one: str, few: str, many: str) -> str:
+    """«1 файл», «3 файла», «5 файлов»."""
+    from tui.engine.dates import plural
+
+    return f"{n} {plural(n, one, few, many)}"
+
+
+# --------------------------------------------------------------------------- options
 
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
@@ -41,9 +59,58 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_scripts(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scripts", metavar="КАТАЛОГ", help="сценарии интервью (по умолчанию встроенные)")
+
+
+def add_inspector(parser: argparse.ArgumentParser, help: str) -> None:  # noqa: A002 - argparse's name
+    parser.add_argument("--inspector", metavar="ФИО", help=help)
+
+
+def date_arg(text: str) -> date:
+    """An ``argparse`` type: a date typed as ДД.ММ.ГГГГ, with the engine's messages."""
+    from tui.engine.dates import DateFormatError, parse_date
+
+    try:
+        return parse_date(text)
+    except DateFormatError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+# --------------------------------------------------------------------------- what commands use
+
+
+def who(args: argparse.Namespace) -> str:
+    """Who runs the command: ``--inspector``, else the system user (the audit author)."""
+    return whoami(getattr(args, "inspector", None))
+
+
 def open_store(args: argparse.Namespace) -> Store:
-    """The store of ``--data-dir``; raises StoreError with a message for the user."""
+    """The store of ``--data-dir``, telling on stderr when opening it takes long; raises
+    StoreError with a message for the user."""
     from tui.paths import data_dir
     from tui.store import Store
 
     return Store(data_dir(args.data_dir), progress=lambda m: print(m, file=sys.stderr, flush=True))
+
+
+def script_paths(args: argparse.Namespace) -> list[Path]:
+    """``--scripts``, else the bundled interview scripts."""
+    from tui.paths import scripts_dir
+
+    given = getattr(args, "scripts", None)
+    return [Path(given)] if given else [scripts_dir()]
+
+
+def load_scripts(args: argparse.Namespace, *, reachability: bool = False, consequence: str = "") -> Bundle:
+    """The interview scripts of ``--scripts`` (else the bundled ones), checked; every
+    problem in them raises :class:`CommandError`, after «Сценарии интервью содержат
+    ошибки» and ``consequence`` («интервью не запускается»)."""
+    from tui.engine.loader import load_bundle_or_raise
+    from tui.engine.model import ScriptError
+
+    try:
+        return load_bundle_or_raise(script_paths(args), reachability)
+    except ScriptError as exc:
+        what = "Сценарии интервью содержат ошибки" + (f", {consequence}" if consequence else "")
+        raise CommandError(f"{what}:\n{exc}") from None

@@ -7,10 +7,9 @@ directory could not be checked (missing, not a directory, from a newer version .
 from __future__ import annotations
 
 import argparse
-import getpass
 from typing import Any
 
-from tui.cli.common import Handler, add_data_dir, err
+from tui.cli.common import Handler, add_data_dir, add_inspector, who
 
 
 def register(sub: Any) -> dict[str, Handler]:
@@ -27,27 +26,16 @@ def register(sub: Any) -> dict[str, Handler]:
     doctor.add_argument(
         "--check-only", action="store_true", help="только проверить, ничего не меняя на диске"
     )
+    add_inspector(doctor, "кто проверяет (для журнала действий; по умолчанию имя пользователя)")
     return {"doctor": cmd_doctor}
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name is available in some containers
-        return "doctor"
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     from tui.paths import data_dir
-    from tui.store import StoreError
     from tui.store.doctor import diagnose
 
     root = data_dir(args.data_dir)
-    try:
-        report = diagnose(root, repair=not args.check_only, by=_user())
-    except StoreError as exc:
-        err(str(exc))
-        return 2
+    report = diagnose(root, repair=not args.check_only, by=who(args))  # StoreError: exit 2
     print(("Проверка" if args.check_only else "Проверка и исправление") + f" каталога данных {root}")
     for line in report.lines():
         print(line)

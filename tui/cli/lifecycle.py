@@ -1,6 +1,7 @@
 """Store commands: the lifecycle of stored data (see :mod:`tui.cli.common` and
-:mod:`tui.store.lifecycle`): ``export``, ``import``, ``backup``, ``delete-client``,
-``purge`` and ``withdraw-consent``.
+:mod:`tui.store.export`, :mod:`~tui.store.importer`, :mod:`~tui.store.backup`,
+:mod:`~tui.store.erase`, :mod:`~tui.store.consent`): ``export``, ``import``, ``backup``,
+``delete-client``, ``purge`` and ``withdraw-consent``.
 
 Exit codes: 0 done; 1 done in part (a damaged file skipped, a line refused, an interview
 open in another window left alone) or not confirmed; 2 nothing done (the store, the
@@ -11,19 +12,28 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import getpass
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.cli.common import Handler, add_data_dir, err, open_store
+from tui.cli.common import (
+    CommandError,
+    Handler,
+    add_data_dir,
+    add_inspector,
+    add_scripts,
+    count,
+    err,
+    load_scripts,
+    open_store,
+    who,
+)
 
 if TYPE_CHECKING:
     from tui.engine.policy import DataPolicy
     from tui.store import Store
-    from tui.store.lifecycle import ClientInterviews, CopiesRemoved, Removal
+    from tui.store.erase import ClientInterviews, CopiesRemoved, Removal
+    from tui.store.records import OldInterview
 
 RESTORE_HELP = """\
 Восстановление из резервной копии:
@@ -163,12 +173,14 @@ def register(sub: Any) -> dict[str, Handler]:
     }
 
 
+#: ``--inspector`` of every command that changes or takes data out (the audit author).
+INSPECTOR_HELP = "кто выполняет (для журнала действий; по умолчанию имя пользователя)"
+
+
 def _common(parser: argparse.ArgumentParser, *, scripts: bool = False) -> None:
-    parser.add_argument("--inspector", metavar="ФИО",
-                        help="кто выполняет (для журнала действий; по умолчанию имя пользователя)")
+    add_inspector(parser, INSPECTOR_HELP)
     if scripts:
-        parser.add_argument("--scripts", metavar="КАТАЛОГ",
-                            help="сценарии интервью (по умолчанию встроенные)")
+        add_scripts(parser)
 
 
 def _months(text: str) -> int:
@@ -181,35 +193,11 @@ def _months(text: str) -> int:
     return value
 
 
-def _by(args: argparse.Namespace) -> str:
-    if args.inspector:
-        return str(args.inspector)
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name is available in some containers
-        return "sobesednik"
-
-
-def _policy(args: argparse.Namespace, *, quiet: bool = False) -> DataPolicy | None:
-    """What the scripts say about the answers; ``None`` (after saying why) when they fail."""
-    from tui.engine.loader import load_bundle_or_raise
-    from tui.engine.model import ScriptError
+def _policy(args: argparse.Namespace) -> DataPolicy:
+    """What the scripts say about the answers; CommandError when they are broken."""
     from tui.engine.policy import DataPolicy
-    from tui.paths import scripts_dir
 
-    paths = [Path(args.scripts)] if args.scripts else [scripts_dir()]
-    try:
-        return DataPolicy.from_bundle(load_bundle_or_raise(paths, reachability=False))
-    except ScriptError as exc:
-        if not quiet:
-            err(f"Сценарии интервью содержат ошибки:\n{exc}")
-        return None
-
-
-def _count(n: int, one: str, few: str, many: str) -> str:
-    from tui.engine.dates import plural
-
-    return f"{n} {plural(n, one, few, many)}"
+    return DataPolicy.from_bundle(load_scripts(args))
 
 
 def _confirm(prompt: str) -> bool:
@@ -229,7 +217,7 @@ def _date(iso: Any) -> str:
 def _backups_note(store: Store, iids: list[str], what: str) -> None:
     """Name the backups that still hold ``what`` of the interviews ``iids``: they are not
     edited, and the user must know of them."""
-    from tui.store.lifecycle import backups_holding
+    from tui.store.erase import backups_holding
 
     found = backups_holding(store, iids)
     if found.holding:
@@ -248,7 +236,7 @@ def _copies_note(copies: CopiesRemoved, whose: str, why: str = "") -> None:
     n = len(copies.removed)
     if n:
         verb = "Удалена" if n % 10 == 1 and n % 100 != 11 else "Удалено"
-        what = _count(n, "повреждённая копия", "повреждённые копии", "повреждённых копий")
+        what = count(n, "повреждённая копия", "повреждённые копии", "повреждённых копий")
         print(f"{verb} {what} {whose} из damaged/{why}.")
     for problem in copies.problems:
         err(f"Не удалена копия в damaged/: {problem}")
@@ -258,61 +246,42 @@ def _copies_note(copies: CopiesRemoved, whose: str, why: str = "") -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from tui.store import StoreError
-    from tui.store.files import describe_os_error
-    from tui.store.lifecycle import export
+    from tui.store.export import export, export_file
 
     store = open_store(args)
     personal = not args.no_personal
-    policy = _policy(args, quiet=personal)
-    if not personal and policy is None:
-        err("Выгрузка без персональных данных не сделана: по сценариям определяется, какие ответы "
-            "личные.")
-        return 2
-    by = _by(args)
+    policy: DataPolicy | None = None
+    try:
+        policy = _policy(args)
+    except CommandError as exc:
+        if not personal:  # a full export keeps every answer: it can do without the scripts
+            raise CommandError(f"{exc}\nВыгрузка без персональных данных не сделана: по сценариям "
+                               "определяется, какие ответы личные.") from None
+    by = who(args)
     if not args.out:
         result = export(store, sys.stdout, fmt=args.format, personal=personal, policy=policy, by=by)
     else:
-        target = Path(args.out)
-        if not target.parent.is_dir():
-            err(f"Нет каталога {target.parent}: выгрузка не сделана.")
-            return 2
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        except OSError as exc:
-            raise StoreError(describe_os_error(exc, target, "записать выгрузку в")) from exc
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-                result = export(store, out, fmt=args.format, personal=personal, policy=policy, by=by)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            if isinstance(exc, OSError):
-                raise StoreError(describe_os_error(exc, target, "записать выгрузку в")) from exc
-            raise
+        result = export_file(store, Path(args.out), fmt=args.format, personal=personal, policy=policy, by=by)
     for damaged in result.damaged:
         err(f"Пропущено: {damaged}")
     what = "без персональных данных" if not personal else "с персональными данными"
     where = f" в {args.out}" if args.out else ""
-    err(f"Выгружено {_count(result.count, 'интервью', 'интервью', 'интервью')} {what}{where}.")
+    err(f"Выгружено {count(result.count, 'интервью', 'интервью', 'интервью')} {what}{where}.")
     return 1 if result.damaged else 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tui.store.lifecycle import import_file
+    from tui.store.importer import import_file
 
     path = Path(args.file)
     if not path.is_file():
         err(f"Нет файла {path}: загружать нечего.")
         return 2
     store = open_store(args)
-    result = import_file(store, path, by=_by(args))
+    result = import_file(store, path, by=who(args))
     for problem in result.problems:
         err(problem)
-    err(f"Загружено {_count(result.imported, 'интервью', 'интервью', 'интервью')}; "
+    err(f"Загружено {count(result.imported, 'интервью', 'интервью', 'интервью')}; "
         f"уже были в хранилище: {result.existing}; удалены раньше по просьбе клиента или по сроку "
         f"и не возвращены: {result.gone}; строк с ошибками: {len(result.problems)}.")
     if result.stopped:
@@ -326,12 +295,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from tui.store.lifecycle import backup
+    from tui.store.backup import backup
 
     store = open_store(args)
-    result = backup(store, Path(args.out) if args.out else None, by=_by(args))
+    result = backup(store, Path(args.out) if args.out else None, by=who(args))
     size = result.size / 1024 / 1024
-    print(f"Резервная копия: {result.path} ({_count(result.files, 'файл', 'файла', 'файлов')}, "
+    print(f"Резервная копия: {result.path} ({count(result.files, 'файл', 'файла', 'файлов')}, "
           f"{size:.1f} МБ). Восстановление: sobesednik backup --help.")
     return 0
 
@@ -342,16 +311,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def _show_client(store: Store, iid: str) -> ClientInterviews:
     """Find the client's interviews (the index, confirmed by reading every file), print
     whose they are (surname, initials, birth date) and list them."""
-    from tui.store.lifecycle import find_client
+    from tui.store.erase import find_client
 
     err("Поиск интервью клиента: просматриваются все файлы интервью…")
     found = find_client(store, iid)
     client = next(s for s in found.interviews if s.id == iid).client
     initials = "".join(f" {str(client[k])[0]}." for k in ("first_name", "middle_name") if client.get(k))
-    who = f"{client.get('last_name', '—')}{initials}"
+    name = f"{client.get('last_name', '—')}{initials}"
     if client.get("birth_date"):
-        who += f", дата рождения {_date(client['birth_date'])}"
-    print(f"Клиент: {who}")
+        name += f", дата рождения {_date(client['birth_date'])}"
+    print(f"Клиент: {name}")
     print(f"Интервью клиента: {len(found.interviews)}")
     for s in found.interviews:
         state = "завершено" if s.complete else "не завершено"
@@ -370,43 +339,43 @@ def _report_busy(result: Removal | Any, what: str = "Не удалено") -> No
 
 
 def cmd_delete_client(args: argparse.Namespace) -> int:
-    from tui.store.lifecycle import delete_client
+    from tui.store.erase import delete_client
 
     store = open_store(args)
     found = _show_client(store, args.id)
     n = len(found.interviews)
     if not args.yes and not _confirm(
-        f"Удалить {'все ' if n > 1 else ''}{_count(n, 'интервью', 'интервью', 'интервью')} клиента со "
+        f"Удалить {'все ' if n > 1 else ''}{count(n, 'интервью', 'интервью', 'интервью')} клиента со "
         "всеми ответами и планами? Это необратимо. Введите «да»: "
     ):
         err("Ничего не удалено.")
         return 1
-    result = delete_client(store, args.id, by=_by(args), found=found)
+    result = delete_client(store, args.id, by=who(args), found=found)
     _report_busy(result)
-    print(f"Удалено {_count(len(result.removed), 'интервью', 'интервью', 'интервью')} клиента.")
+    print(f"Удалено {count(len(result.removed), 'интервью', 'интервью', 'интервью')} клиента.")
     _copies_note(result.copies, "интервью клиента")
     if result.removed:
         _backups_note(store, result.removed, "данные клиента")
     return 1 if result.busy or result.copies.problems else 0
 
 
-def cmd_purge(args: argparse.Namespace) -> int:
-    from tui.store import DamagedFileError
-    from tui.store.lifecycle import old_interviews, purge, purge_cutoff
+def _retention_months(args: argparse.Namespace) -> int:
+    """``--older-than``, else ``retention_months`` of the scripts' parameters."""
+    if args.older_than is not None:
+        return int(args.older_than)
+    months = load_scripts(args, consequence="срок хранения не прочитан").params.get("retention_months")
+    if isinstance(months, bool) or not isinstance(months, int) or months <= 0:
+        raise CommandError("Срок хранения не задан: в параметрах сценариев (groups.yaml) нет целого "
+                           "retention_months больше нуля. Укажите его там или в --older-than.")
+    return months
 
-    months = args.older_than
-    if months is None:
-        params = _bundle_params(args)
-        if params is None:
-            return 2
-        months = params.get("retention_months")
-        if isinstance(months, bool) or not isinstance(months, int) or months <= 0:
-            err("Срок хранения не задан: в параметрах сценариев (groups.yaml) нет целого "
-                "retention_months больше нуля. Укажите его там или в --older-than.")
-            return 2
-    store = open_store(args)
-    cutoff = purge_cutoff(months)
-    old: list[dict[str, Any]] = []
+
+def _old_interviews(store: Store, cutoff: Any) -> tuple[list[OldInterview], int]:
+    """The interviews old enough to purge, and how many damaged files were skipped."""
+    from tui.store import DamagedFileError
+    from tui.store.records import old_interviews
+
+    old: list[OldInterview] = []
     damaged = 0
     for item in old_interviews(store, cutoff):
         if isinstance(item, DamagedFileError):
@@ -414,51 +383,49 @@ def cmd_purge(args: argparse.Namespace) -> int:
             damaged += 1
         else:
             old.append(item)
-    drafts = sum(1 for o in old if o["status"] != "complete")
-    print(f"Срок хранения {_count(months, 'месяц', 'месяца', 'месяцев')}: удаляются интервью, "
+    return old, damaged
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from tui.store.erase import purge, purge_cutoff
+
+    months = _retention_months(args)
+    store = open_store(args)
+    cutoff = purge_cutoff(months)
+    old, damaged = _old_interviews(store, cutoff)
+    drafts = sum(1 for o in old if not o.complete)
+    print(f"Срок хранения {count(months, 'месяц', 'месяца', 'месяцев')}: удаляются интервью, "
           f"изменённые последний раз до {cutoff:%d.%m.%Y}.")
-    print(f"Найдено {_count(len(old), 'интервью', 'интервью', 'интервью')} "
+    print(f"Найдено {count(len(old), 'интервью', 'интервью', 'интервью')} "
           f"(завершённых {len(old) - drafts}, незавершённых {drafts}).")
     if args.dry_run or not old:
         for o in old:
-            state = "завершено" if o["status"] == "complete" else "не завершено"
-            print(f"  {o['id']}  изменено {o['last_change']:%d.%m.%Y}  {state}")
+            state = "завершено" if o.complete else "не завершено"
+            print(f"  {o.id}  изменено {o.last_change:%d.%m.%Y}  {state}")
         print("Ничего не удалено (--dry-run)." if old else "Удалять нечего.")
         return 1 if damaged else 0
     if not args.yes and not _confirm(
-        f"Удалить {_count(len(old), 'интервью', 'интервью', 'интервью')} без возможности "
+        f"Удалить {count(len(old), 'интервью', 'интервью', 'интервью')} без возможности "
         "восстановления? Введите «да»: "
     ):
         err("Ничего не удалено.")
         return 1
-    result = purge(store, [o["id"] for o in old], cutoff, by=_by(args), months=months)
+    result = purge(store, [o.id for o in old], cutoff, by=who(args), months=months)
     _report_busy(result)
     for iid in result.kept:
         err(f"Оставлено {iid}: изменилось, пока шла очистка.")
-    print(f"Удалено {_count(len(result.removed), 'интервью', 'интервью', 'интервью')}.")
+    print(f"Удалено {count(len(result.removed), 'интервью', 'интервью', 'интервью')}.")
     _copies_note(result.copies, "удалённых интервью")
     if result.removed:
         _backups_note(store, result.removed, "данные удалённых интервью")
     return 1 if result.busy or damaged or result.copies.problems else 0
 
 
-def _bundle_params(args: argparse.Namespace) -> dict[str, Any] | None:
-    from tui.engine.loader import load_bundle_or_raise
-    from tui.engine.model import ScriptError
-    from tui.paths import scripts_dir
-
-    paths = [Path(args.scripts)] if args.scripts else [scripts_dir()]
-    try:
-        return load_bundle_or_raise(paths, reachability=False).params
-    except ScriptError as exc:
-        err(f"Сценарии интервью содержат ошибки, срок хранения не прочитан:\n{exc}")
-        return None
-
-
 def cmd_withdraw(args: argparse.Namespace) -> int:
     from tui.engine.policy import HEALTH
     from tui.store import DamagedFileError, StoreError
-    from tui.store.lifecycle import check_withdrawable, read_record, special_answers, withdraw_consent
+    from tui.store.consent import check_withdrawable, special_answers, withdraw_consent
+    from tui.store.records import read_record
 
     if args.all:
         err(
@@ -469,8 +436,6 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
         )
         return 1
     policy = _policy(args)
-    if policy is None:
-        return 2
     check_withdrawable(policy, HEALTH)
     store = open_store(args)
     client = _show_client(store, args.id)
@@ -487,11 +452,11 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     if not args.yes and not _confirm("Записать отзыв согласия и удалить эти сведения? Введите «да»: "):
         err("Ничего не изменено.")
         return 1
-    result = withdraw_consent(store, policy, args.id, category=HEALTH, by=_by(args), found=client)
+    result = withdraw_consent(store, policy, args.id, category=HEALTH, by=who(args), found=client)
     _report_busy(result, "Не изменено")
     for damaged in result.damaged:
         err(f"Не изменено: {damaged}")
-    print(f"Отзыв согласия записан в {_count(len(result.changed), 'интервью', 'интервью', 'интервью')}: "
+    print(f"Отзыв согласия записан в {count(len(result.changed), 'интервью', 'интервью', 'интервью')}: "
           f"удалено ответов со сведениями о здоровье — {result.answers}, "
           f"текстов планов с ними — {result.plans}.")
     _copies_note(result.copies, "интервью клиента",

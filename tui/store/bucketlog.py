@@ -15,7 +15,7 @@ fsynced only at checkpoints) stands on its own line, is skipped, and never swall
 next one; an incomplete last line (an append in progress, seen by a reader that takes no
 lock) is not read yet. Writers append under the store's lock. A bucket with many dead
 records is rewritten whole (atomically) at a checkpoint, and a deletion rewrites a bucket
-without any record of the interview deleted (see ``Store._remove_entry``).
+without any record of the interview deleted (see :meth:`tui.store.index.Index.remove`).
 
 Readers keep each parsed bucket in memory with the offset read up to; a bucket that only
 grew is read from that offset on. A rewrite gets a new ``gen``, which the reader checks
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import fs
-from tui.store.files import DamagedFileError, StoreError, describe_os_error
+from tui.store.errors import DamagedFileError, StoreError, describe_os_error
 
 #: Parsed buckets kept in memory (a search reads one to a few dozen).
 CACHE_SIZE = 256
@@ -108,33 +108,55 @@ def read_bucket(path: Path) -> Bucket | None:
     except OSError as exc:
         raise StoreError(describe_os_error(exc, path, "прочитать")) from exc
     try:
-        st = os.fstat(fd)
-        head = os.pread(fd, _HEAD_BYTES, 0)
-        if _unwritten(head):
-            forget(path)
-            return Bucket({}, 0, 0)
-        gen, start = _header(head, path)
-        cached = _cache.get(path)
-        if cached is not None and cached.ino == st.st_ino and cached.gen == gen and st.st_size >= cached.end:
-            bucket, start = cached.bucket, cached.end
-        else:
-            bucket = Bucket({}, 0, 0)
-        chunks = []
-        offset = start
-        while offset < st.st_size:
-            chunk = os.pread(fd, st.st_size - offset, offset)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            offset += len(chunk)
+        read = _read(fd, path)
     except OSError as exc:
         raise StoreError(describe_os_error(exc, path, "прочитать")) from exc
     finally:
         os.close(fd)
-    data = b"".join(chunks)
+    if read is None:
+        forget(path)
+        return Bucket({}, 0, 0)
+    cached, start, data = read
     complete = data.rfind(b"\n") + 1  # an incomplete last line is still being appended
-    bucket.partial = len(data) - complete
-    for line in data[:complete].split(b"\n"):
+    cached.bucket.partial = len(data) - complete
+    _add_records(cached.bucket, data[:complete])
+    cached.end = start + complete
+    _cache[path] = cached
+    _cache.move_to_end(path)
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return cached.bucket
+
+
+def _read(fd: int, path: Path) -> tuple[_Cached, int, bytes] | None:
+    """What is new in the bucket open as ``fd``: its parsed part (from the cache while the
+    file only grew), the offset the rest begins at, and the rest. ``None`` for a bucket
+    whose header is not written yet."""
+    st = os.fstat(fd)
+    head = os.pread(fd, _HEAD_BYTES, 0)
+    if _unwritten(head):
+        return None
+    gen, start = _header(head, path)
+    cached = _cache.get(path)
+    if cached is not None and cached.ino == st.st_ino and cached.gen == gen and st.st_size >= cached.end:
+        bucket, start = cached.bucket, cached.end
+    else:
+        bucket = Bucket({}, 0, 0)
+    chunks = []
+    offset = start
+    while offset < st.st_size:
+        chunk = os.pread(fd, st.st_size - offset, offset)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        offset += len(chunk)
+    return _Cached(st.st_ino, gen, start, bucket), start, b"".join(chunks)
+
+
+def _add_records(bucket: Bucket, data: bytes) -> None:
+    """Apply the complete lines ``data`` to ``bucket``: the last record of an interview
+    wins, ``gone`` removes it, a line that does not read is counted."""
+    for line in data.split(b"\n"):
         if not line.strip():
             continue
         try:
@@ -150,11 +172,6 @@ def read_bucket(path: Path) -> Bucket | None:
             bucket.entries.pop(iid, None)
         else:
             bucket.entries[iid] = record
-    _cache[path] = _Cached(st.st_ino, gen, start + complete, bucket)
-    _cache.move_to_end(path)
-    while len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
-    return bucket
 
 
 def write_bucket(path: Path, entries: Iterable[dict[str, Any]], *, durable: bool,

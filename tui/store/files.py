@@ -7,50 +7,28 @@ or the new one, never a torn one.
 :class:`AtomicJSONStorage` keeps the parsed content of recently used files in memory,
 keyed by the file's identity (inode, size, modification time): a file that nobody else
 changed is not parsed again, and a file another process replaced is re-read at once.
+
+Owns the in-memory cache (:func:`forget`, :func:`forget_under`), the one way to open a
+TinyDB file (:func:`open_db`) or read its raw tables (:func:`read_tables`), and the id
+TinyDB gives the next document of a table (:func:`next_doc_id`).
 """
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from tui.fs import atomic_write
+from tui.store.errors import DamagedFileError, StoreError, describe_os_error
 
 #: How many parsed files a process keeps in memory (a few interviews and index buckets).
 CACHE_SIZE = 64
-
-
-class StoreError(Exception):
-    """A problem with the data directory; ``str()`` says what and where, in Russian."""
-
-
-class DamagedFileError(StoreError):
-    """A store file that cannot be parsed. It is never overwritten; ``doctor`` sets it aside."""
-
-    def __init__(self, path: Path, why: str) -> None:
-        self.path = path
-        self.why = why
-        super().__init__(
-            f"Файл данных повреждён: {path} ({why}). Он не будет перезаписан; "
-            "проверьте хранилище командой «sobesednik doctor»."
-        )
-
-
-def describe_os_error(exc: OSError, path: Path, doing: str = "записать") -> str:
-    """A Russian sentence for an OS error met while reading or writing ``path``."""
-    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
-        return f"Диск заполнен: не удалось {doing} {path}. Освободите место и повторите."
-    if exc.errno == errno.EROFS:
-        return f"Каталог данных только для чтения: не удалось {doing} {path}."
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return f"Нет прав: не удалось {doing} {path}. Проверьте права на каталог данных."
-    return f"Не удалось {doing} {path}: {exc.strerror or exc}"
 
 
 def file_signature(path: Path) -> tuple[int, int, int] | None:
@@ -61,6 +39,16 @@ def file_signature(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def json_fault(raw: bytes, exc: UnicodeDecodeError | json.JSONDecodeError) -> str:
+    """Why the bytes ``raw`` of a store file are not JSON (``exc``: what parsing raised),
+    in Russian: the words of :class:`DamagedFileError` and of ``doctor``."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"не в кодировке UTF-8: {exc.reason}"
+    if not raw.strip():
+        return "файл пуст"
+    return f"не разбирается как JSON: строка {exc.lineno}, столбец {exc.colno}"
+
+
 def read_json(path: Path) -> Any:
     """Parse a store file; :class:`DamagedFileError` names it when it is not valid JSON."""
     try:
@@ -69,13 +57,8 @@ def read_json(path: Path) -> Any:
         raise StoreError(describe_os_error(exc, path, "прочитать")) from exc
     try:
         return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise DamagedFileError(path, f"не в кодировке UTF-8: {exc.reason}") from exc
-    except json.JSONDecodeError as exc:
-        why = "файл пуст" if not raw.strip() else (
-            f"не разбирается как JSON: строка {exc.lineno}, столбец {exc.colno}"
-        )
-        raise DamagedFileError(path, why) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DamagedFileError(path, json_fault(raw, exc)) from exc
 
 
 def dump_json(data: Any) -> str:
@@ -146,3 +129,30 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         pass
+
+
+def open_db(path: Path, durable: bool = True) -> TinyDB:
+    """The TinyDB of one store file (an interview, ``sobesednik.json``)."""
+    return TinyDB(path, storage=AtomicJSONStorage, durable=durable)
+
+
+def read_tables(path: Path) -> dict[str, dict[str, Any]] | None:
+    """The tables of a TinyDB file as parsed (``None`` when there is no file), from the
+    cache while the file is unchanged. They belong to the cache: copy before changing."""
+    return AtomicJSONStorage(path).read()
+
+
+def write_tables(path: Path, tables: dict[str, dict[str, Any]]) -> None:
+    """Write a whole TinyDB file at once (an import, a file ``doctor`` makes again),
+    atomically and durably; :class:`StoreError` on an OS error. The cache forgets it."""
+    try:
+        atomic_write(path, dump_json(tables))
+    except OSError as exc:
+        raise StoreError(describe_os_error(exc, path)) from exc
+    finally:
+        forget(path)
+
+
+def next_doc_id(table: dict[str, Any]) -> str:
+    """The id TinyDB would give the next document of a raw table."""
+    return str(max((int(k) for k in table if k.isdigit()), default=0) + 1)

@@ -18,8 +18,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.fs import fsync_dir
-from tui.store.files import StoreError, describe_os_error, forget
+from tui.fs import atomic_write, fsync_dir
+from tui.store.errors import StoreError, describe_os_error
+from tui.store.files import dump_json, forget, read_json
+from tui.store.layout import SCHEMA_VERSION, is_iid, now_iso
 
 if TYPE_CHECKING:
     from tui.store.store import Store
@@ -60,7 +62,7 @@ def _one_to_two(store: Store) -> None:
     base = store.root / "interviews"
     moved = 0
     for path in sorted(base.glob("*.json")) if base.is_dir() else []:
-        target = store.interview_path(path.stem) if _valid(store, path.stem) else None
+        target = store.interview_path(path.stem) if is_iid(path.stem) else None
         if target is None:
             continue  # not an interview file; doctor reports it
         target.parent.mkdir(mode=0o700, exist_ok=True)
@@ -74,9 +76,6 @@ def _one_to_two(store: Store) -> None:
         fsync_dir(base)
     # The old index table in sobesednik.json is dropped; rebuild_index makes index/.
     meta_path = store.meta_path
-    from tui.fs import atomic_write
-    from tui.store.files import dump_json, read_json
-
     data = read_json(meta_path) if meta_path.exists() else {}
     if not isinstance(data, dict):
         data = {}
@@ -87,21 +86,11 @@ def _one_to_two(store: Store) -> None:
     store.rebuild_index()
 
 
-def _valid(store: Store, iid: str) -> bool:
-    try:
-        store.interview_path(iid)
-    except StoreError:
-        return False
-    return True
-
-
 STEPS: dict[int, Callable[[Store], None]] = {1: _one_to_two}
 
 
 def migrate(store: Store, version: int) -> None:
     """Bring ``store`` from ``version`` to the current schema (called under its lock)."""
-    from tui.store.store import SCHEMA_VERSION, now_iso
-
     backup = backup_dir(store, version)
     done: list[dict[str, object]] = []
     while version < SCHEMA_VERSION:

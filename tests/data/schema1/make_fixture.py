@@ -21,9 +21,12 @@ from pathlib import Path
 
 def main(old_tree: Path, out: Path) -> None:
     sys.path.insert(0, str(old_tree))
-    import tui.store.store as old_store
+    # The modules of that tree, not of this one: the schema-1 store was tui/core/store.py
+    # (today's store is the package tui/store, which that tree does not have).
+    import tui.core.store as old_store
+    from tui.core.session import Session
+
     from tests.helpers import MOTHER_TYPED, TODAY, bundle
-    from tui.engine.session import Session
 
     assert old_store.SCHEMA_VERSION == 1, "run this with the tree of commit 409b582"
     clock = {"now": datetime(2026, 10, 14, 9, 30, 0)}
