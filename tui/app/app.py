@@ -3,6 +3,9 @@
 The screen stack is always: the start screen, then (during an interview) the question
 screen, then perhaps the review screen, the group confirmation screen (at the desk) and the
 plan screen on top. Leaving an interview pops back to the start screen.
+
+Screens post :mod:`tui.app.messages`; the handlers here decide what comes next. The
+session decides which question that is (:attr:`Session.current`).
 """
 
 from __future__ import annotations
@@ -10,13 +13,16 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from textual import events
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 
+from tui.app import messages
 from tui.app.screens.start import StartScreen
+from tui.app.workplace import Workplace
+from tui.whoami import whoami
 
 if TYPE_CHECKING:
     from tui.engine.model import Bundle
@@ -52,15 +58,25 @@ class SobesednikApp(App[None]):
         self.store = store
         self.today = today
         self.kiosk = kiosk
-        self.inspector = inspector
         self.record = record
+        #: What the screens are told of where they run and who works here.
+        self.place = Workplace(store, today, kiosk, whoami(inspector))
         self.idle_seconds = KIOSK_IDLE_SECONDS
         self._idle_timer: Timer | None = None
         #: The interview open on screen; it holds the interview's lease in the store.
         self.session: Session | None = None
 
+    @property
+    def inspector_name(self) -> str:
+        """Who works at this desk: ``--inspector`` or the system user, as sessions record it."""
+        return self.place.inspector
+
+    @property
+    def mode(self) -> str:
+        return self.place.mode
+
     def get_default_screen(self) -> Screen[Any]:
-        return StartScreen()
+        return StartScreen(self.place)
 
     def on_unmount(self) -> None:
         self._close_session()
@@ -99,14 +115,9 @@ class SobesednikApp(App[None]):
         if len(self.screen_stack) > 1:
             self.go_home("Интервью прервано: долго не было ответа. Ответы, которые вы дали, сохранены.")
 
-    # ------------------------------------------------------------------ sessions
+    # ------------------------------------------------------------------ opening interviews
 
-    @property
-    def mode(self) -> str:
-        from tui.engine.session import INSPECTOR, KIOSK
-
-        return KIOSK if self.kiosk else INSPECTOR
-
+    @on(messages.NewInterview)
     def new_interview(self) -> None:
         from tui.engine.session import Session
 
@@ -115,13 +126,6 @@ class SobesednikApp(App[None]):
             mode=self.mode, inspector=self.inspector_name, record=self.record,
         )
         self.open_session(session)
-
-    @property
-    def inspector_name(self) -> str:
-        """Who works at this desk: ``--inspector`` or the system user, as sessions record it."""
-        from tui.whoami import whoami
-
-        return whoami(self.inspector)
 
     def resume_interview(self, iid: str) -> None:
         """Continue an unfinished interview; say so when another inspector began it."""
@@ -146,96 +150,118 @@ class SobesednikApp(App[None]):
         if message:
             self.notify(message, timeout=8, markup=False)
 
-    def show_finished(self, iid: str) -> None:
+    @on(messages.ResumeInterview)
+    def _resume_requested(self, message: messages.ResumeInterview) -> None:
+        self._back_to_start()  # from the client's history too
+        self.resume_interview(message.iid)
+
+    @on(messages.ShowFinished)
+    def _show_finished(self, message: messages.ShowFinished) -> None:
         """The plan of a finished interview and the client's other interviews, read only."""
         from tui.app.screens.client import ClientScreen
         from tui.store import StoreError
 
         try:
-            history = self.store.client_interviews(iid)
+            history = self.store.client_interviews(message.iid)
         except StoreError as exc:
             self.notify(str(exc), title="Интервью не открывается", severity="error", timeout=10, markup=False)
             return
-        self.push_screen(ClientScreen(iid, history))
+        self.push_screen(ClientScreen(self.place, message.iid, history))
 
     def open_session(self, session: Session) -> None:
         from tui.app.screens.question import QuestionScreen
 
         self._close_session()
         self.session = session
-        self.push_screen(QuestionScreen(session))
+        self.push_screen(QuestionScreen(session, self.store))
         if session.current is None:
-            self.show_review(session)
+            self._push_review(session)
         if session.needs_group_confirmation:
             # Resumed after the profile, before the inspector confirmed the groups.
-            self.show_groups(session)
+            self._push_groups(session)
 
-    def show_groups(self, session: Session) -> None:
+    # ------------------------------------------------------------------ within an interview
+
+    @on(messages.ShowGroups)
+    def _show_groups(self) -> None:
+        if self.session is not None:
+            self._push_groups(self.session)
+
+    def _push_groups(self, session: Session) -> None:
         """The inspector confirms the client groups (never at a kiosk)."""
         from tui.app.screens.groups import GroupsScreen
 
-        if session.kiosk:
-            return
-        self.push_screen(GroupsScreen(session))
+        if not session.kiosk:
+            self.push_screen(GroupsScreen(session))
 
-    def groups_confirmed(self, session: Session) -> None:
-        """After the groups are confirmed: on to the first question still without an answer
-        (the first of the groups' modules), or to the review when every answer is given."""
+    @on(messages.GroupsConfirmed)
+    def _groups_confirmed(self) -> None:
+        """On to the first question still without an answer (the first of the groups'
+        modules), or to the review when every answer is given."""
         from tui.app.screens.groups import GroupsScreen
         from tui.app.screens.review import ReviewScreen
 
+        session = self.session
+        if session is None:
+            return
         if isinstance(self.screen, GroupsScreen):
             self.pop_screen()
-        following = session.interview.first_pending()
-        if following is None:
-            session.current = None
+        if session.current is None:
             if not isinstance(self.screen, ReviewScreen):
-                self.show_review(session)
+                self._push_review(session)
             return
-        session.goto(following.id)
         self._back_to_questions()
 
-    def back_to_profile(self, session: Session) -> None:
-        """From the group confirmation back to the last profiling question, to correct a fact."""
-        profile = session.bundle.profile
-        asked = [q for q in session.interview.questions if profile is not None and q.script is profile]
-        if asked:
-            session.goto(asked[-1].id)
-        self._back_to_questions()
-
+    @on(messages.BackToQuestions)
     def _back_to_questions(self) -> None:
         from tui.app.screens.question import QuestionScreen
 
         while len(self.screen_stack) > 2 and not isinstance(self.screen, QuestionScreen):
             self.pop_screen()
 
-    def show_review(self, session: Session, focus: str | None = None) -> None:
+    @on(messages.ShowReview)
+    def _show_review(self, message: messages.ShowReview) -> None:
+        if self.session is not None:
+            self._push_review(self.session, message.focus)
+
+    def _push_review(self, session: Session, focus: str | None = None) -> None:
         from tui.app.screens.review import ReviewScreen
 
         self.push_screen(ReviewScreen(session, focus))
 
-    def show_plan(self, session: Session) -> str | None:
-        """Render the plan, mark the interview complete and show it; an error message if not."""
+    @on(messages.FinishInterview)
+    def _finish(self) -> None:
+        """Render the plan, mark the interview complete and show the plan; if the plan
+        cannot be made, the review says why."""
         from tui.app.screens.plan import PlanScreen
+        from tui.app.screens.review import ReviewScreen
         from tui.render.markdown import PlanError, render_plan
         from tui.store import StoreError
 
-        warning = ""
+        session = self.session
+        if session is None:
+            return
         try:
             text = render_plan(session.plan())
         except PlanError as exc:
-            return f"План не сформирован: {exc}"
+            if isinstance(self.screen, ReviewScreen):
+                self.screen.plan_failed(f"План не сформирован: {exc}")
+            return
+        warning = ""
         try:
             session.finish(text)
         except StoreError as exc:
             # The plan is rendered, but the interview could not be marked complete on disk.
             warning = f"Интервью не отмечено как завершённое: {exc}"
-        self.push_screen(PlanScreen(session, text, warning))
-        return None
+        self.push_screen(PlanScreen(session, self.store, text, warning))
 
-    def leave_interview(self, session: Session) -> None:
+    # ------------------------------------------------------------------ leaving
+
+    @on(messages.LeaveInterview)
+    def _leave_interview(self) -> None:
         """Leave the interview for the start screen, saying what became of the answers."""
-        if session.iid is None:
+        session = self.session
+        if session is None or session.iid is None:
             message = "Интервью прервано до согласия на обработку данных: ничего не сохранено."
         elif session.kiosk:
             message = "Интервью прервано. Ваши ответы сохранены: инспектор сможет продолжить его с вами."
@@ -243,13 +269,20 @@ class SobesednikApp(App[None]):
             message = "Интервью прервано. Ответы сохранены: его можно продолжить с начального экрана."
         self.go_home(message)
 
+    @on(messages.GoHome)
+    def _go_home(self, message: messages.GoHome) -> None:
+        self.go_home(message.notice)
+
     def go_home(self, message: str | None = None) -> None:
         """Back to the start screen; the interview's stored answers stay."""
         self._close_session()
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
+        self._back_to_start()
         if message:
             self.notify(message, timeout=6, markup=False)
+
+    def _back_to_start(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
 
 def handover_message(before: list[str], current: str) -> str:

@@ -14,10 +14,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
-from tui.app.screens.start import cell, client_name, iso_date, iso_time, status_label
+from tui.app.messages import ResumeInterview
+from tui.app.widgets.summary import client_name, iso_date, iso_time, status_label
+from tui.app.widgets.text import cell
 
 if TYPE_CHECKING:
-    from tui.app.app import SobesednikApp
+    from tui.app.workplace import Workplace
     from tui.store import InterviewSummary
 
 
@@ -30,10 +32,9 @@ class ClientScreen(Screen[None]):
         Binding("ctrl+s", "save", "Сохранить план в файл"),
     ]
 
-    app: SobesednikApp
-
-    def __init__(self, iid: str, history: list[InterviewSummary]) -> None:
+    def __init__(self, place: Workplace, iid: str, history: list[InterviewSummary]) -> None:
         super().__init__()
+        self.place = place
         self.iid = iid
         self.history = {s.id: s for s in history}
         #: The interview whose plan is shown and its plan text ("" when none is shown).
@@ -77,7 +78,7 @@ class ClientScreen(Screen[None]):
 
     @property
     def reader(self) -> str:
-        return self.app.inspector_name
+        return self.place.inspector
 
     def show(self, iid: str) -> None:
         """Show the plan of interview ``iid`` (recorded in the audit trail once per visit)."""
@@ -100,24 +101,22 @@ class ClientScreen(Screen[None]):
             return
         try:
             if iid not in self._audited:
-                self.app.store.audit("read", self.reader, iid=iid)
+                self.place.store.audit("read", self.reader, iid=iid)
                 self._audited.add(iid)
-            plans = self.app.store.load(iid).plans
+            plan = self.place.store.load(iid).latest_plan
         except StoreError as exc:
             status.update(Content(f"План не показан. {exc}"))
             status.add_class("-error")
             markdown.update("")
             self.refresh_bindings()
             return
-        if not plans:
+        if plan is None:
             status.update("Интервью завершено, но выданного плана в хранилище нет.")
             markdown.update("")
         else:
-            plan = plans[-1]
-            self.text = str(plan.get("markdown") or "")
-            by = str(plan.get("by") or "")
+            self.text = plan.text
             status.update(Content(
-                f"План выдан {iso_time(plan.get('issued_at'))}{', ' + by if by else ''} · только "
+                f"План выдан {iso_time(plan.issued_at)}{', ' + plan.by if plan.by else ''} · только "
                 "чтение · Tab — к плану"
             ))
             markdown.update(self.text)
@@ -138,8 +137,7 @@ class ClientScreen(Screen[None]):
             self.query_one("#plan-scroll").focus()
             return
         # An unfinished interview of the same client: continue it, as from the start screen.
-        self.app.pop_screen()
-        self.app.resume_interview(iid)
+        self.post_message(ResumeInterview(iid))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save":
@@ -147,17 +145,17 @@ class ClientScreen(Screen[None]):
         return True
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()
 
     def action_save(self) -> None:
-        from tui.app.screens.plan import SavePlanModal
+        from tui.app.widgets.save_plan import SavePlanModal
 
         if not self.text or self.shown is None:
             return
         path = Path.cwd() / f"plan-{self.shown}.md"
         iid = self.shown
         self.app.push_screen(
-            SavePlanModal(self.text, path, lambda: self.app.store.audit("save_plan", self.reader, iid=iid)),
+            SavePlanModal(self.text, path, lambda: self.place.store.audit("save_plan", self.reader, iid=iid)),
             self._saved,
         )
 

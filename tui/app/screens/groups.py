@@ -21,12 +21,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
-from tui.app.screens.review import shorten
+from tui.app.messages import BackToQuestions, GroupsConfirmed, LeaveInterview
+from tui.app.widgets.text import shorten
 from tui.engine.rules import ADD, IN, REMOVE, UNDECIDED, GroupResult
 from tui.store import StoreError
 
 if TYPE_CHECKING:
-    from tui.app.app import SobesednikApp
     from tui.engine.session import Session
 
 _TITLE_WIDTH = 49
@@ -54,12 +54,10 @@ class GroupsScreen(Screen[None]):
         Binding("ctrl+n", "confirm", "Подтвердить"),
         Binding("ctrl+b", "back", "К вопросам"),
         Binding("escape", "leave", "Выйти"),
-        Binding("space", "toggle", "Включить/исключить", show=False),
+        Binding("space", "switch", "Включить/исключить", show=False),
         Binding("plus,equals_sign", "include", "Включить", show=False),
         Binding("minus", "exclude", "Исключить", show=False),
     ]
-
-    app: SobesednikApp
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -98,10 +96,11 @@ class GroupsScreen(Screen[None]):
             yield Input(id="group-reason", compact=True, max_length=300)
         yield Static(id="groups-error")
         with Horizontal(id="buttons"):
-            yield Button("Подтвердить", id="confirm", variant="primary", compact=True)
-            yield Button("+ Включить", id="include", compact=True)
-            yield Button("− Исключить", id="exclude", compact=True)
-            yield Button("← К вопросам", id="back", compact=True)
+            yield Button("Подтвердить", id="confirm", variant="primary", compact=True,
+                         action="screen.confirm")
+            yield Button("+ Включить", id="include", compact=True, action="screen.include")
+            yield Button("− Исключить", id="exclude", compact=True, action="screen.exclude")
+            yield Button("← К вопросам", id="back", compact=True, action="screen.back")
         yield Footer()
 
     def _change_text(self) -> Content:
@@ -249,7 +248,8 @@ class GroupsScreen(Screen[None]):
             # A decision against the rules needs a reason: type it right away.
             self.query_one("#group-reason", Input).focus()
 
-    def action_toggle(self) -> None:
+    def action_switch(self) -> None:
+        """Include the highlighted group if it is excluded, exclude it if it is included."""
         self._decide(None)
 
     def action_include(self) -> None:
@@ -259,7 +259,7 @@ class GroupsScreen(Screen[None]):
         self._decide(EXCLUDED)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("toggle", "include", "exclude"):
+        if action in ("switch", "include", "exclude"):
             # Typed into the reason box, these keys are letters of the reason.
             return not isinstance(self.focused, Input)
         return True
@@ -293,13 +293,14 @@ class GroupsScreen(Screen[None]):
             self.show_error(f"Решение НЕ сохранено. {exc}")
             self.notify(str(exc), title="Не сохранено", severity="error", timeout=10, markup=False)
             return
-        self.app.groups_confirmed(self.session)
+        self.post_message(GroupsConfirmed())
 
     def action_back(self) -> None:
-        self.app.back_to_profile(self.session)
+        self.session.back_to_profile()
+        self.post_message(BackToQuestions())
 
     def action_leave(self) -> None:
-        self.app.leave_interview(self.session)
+        self.post_message(LeaveInterview())
 
     # ------------------------------------------------------------------ events
 
@@ -314,7 +315,7 @@ class GroupsScreen(Screen[None]):
         # Enter, or a click on the row already highlighted.
         if event.row_key.value is not None:
             self._highlighted = event.row_key.value
-            self.action_toggle()
+            self.action_switch()
 
     @on(Input.Changed, "#group-reason")
     def _reason_typed(self, event: Input.Changed) -> None:
@@ -325,19 +326,3 @@ class GroupsScreen(Screen[None]):
     @on(Input.Submitted, "#group-reason")
     def _reason_done(self) -> None:
         self.query_one("#group-list", DataTable).focus()
-
-    @on(Button.Pressed, "#confirm")
-    def _confirm_pressed(self) -> None:
-        self.action_confirm()
-
-    @on(Button.Pressed, "#include")
-    def _include_pressed(self) -> None:
-        self.action_include()
-
-    @on(Button.Pressed, "#exclude")
-    def _exclude_pressed(self) -> None:
-        self.action_exclude()
-
-    @on(Button.Pressed, "#back")
-    def _back_pressed(self) -> None:
-        self.action_back()

@@ -2,103 +2,26 @@
 
 from __future__ import annotations
 
-import errno
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, Markdown, Static
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Markdown, Static
+
+from tui.app.messages import GoHome
+from tui.app.widgets.save_plan import SavePlanModal
 
 if TYPE_CHECKING:
-    from tui.app.app import SobesednikApp
     from tui.engine.session import Session
+    from tui.store import Store
 
 
 def default_plan_path(session: Session) -> Path:
     return Path.cwd() / f"plan-{session.iid or 'без-номера'}.md"
-
-
-def _os_error_message(exc: OSError, path: Path) -> str:
-    if exc.errno == errno.ENOSPC:
-        return f"Диск заполнен: не удалось записать {path}."
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"Нет прав на запись: {path}."
-    if exc.errno == errno.ENOENT:
-        return f"Нет такого каталога: {path.parent}."
-    return f"Не удалось записать {path}: {exc.strerror or exc}."
-
-
-class SavePlanModal(ModalScreen[Path | None]):
-    """Asks where to save the plan and saves it; returns the path, or ``None`` if cancelled.
-
-    ``record`` is called before the file is written (the audit trail: a plan taken out of
-    the store is personal data leaving it); if it raises :class:`StoreError` nothing is
-    written and the dialog says why."""
-
-    BINDINGS = [Binding("escape", "cancel", "Отмена")]
-
-    def __init__(self, text: str, path: Path, record: Callable[[], None] | None = None) -> None:
-        super().__init__()
-        self.text = text
-        self.path = path
-        self.record = record
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="save-dialog"):
-            yield Static("[b]Сохранить план в файл[/b]", id="save-title")
-            yield Static("Путь к файлу (можно изменить):", id="save-label")
-            yield Input(str(self.path), id="save-path")
-            yield Static(id="save-error")
-            with Horizontal(id="save-buttons"):
-                yield Button("Сохранить", id="save", variant="primary", compact=True)
-                yield Button("Отмена", id="cancel", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#save-error").display = False
-        self.query_one("#save-path", Input).focus()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted, "#save-path")
-    @on(Button.Pressed, "#save")
-    def _save_requested(self) -> None:
-        from tui.fs import atomic_write
-        from tui.store import StoreError
-
-        raw = self.query_one("#save-path", Input).value.strip()
-        error = self.query_one("#save-error", Static)
-        if not raw:
-            error.update("Укажите имя файла.")
-            error.display = True
-            return
-        path = Path(raw).expanduser()
-        if path.is_dir():
-            path = path / self.path.name
-        try:
-            if self.record is not None:
-                self.record()
-        except StoreError as exc:
-            error.update(Content(f"План не сохранён. {exc}"))
-            error.display = True
-            return
-        try:
-            atomic_write(path, self.text)
-        except OSError as exc:
-            error.update(Content(f"План не сохранён. {_os_error_message(exc, path)}"))
-            error.display = True
-            return
-        self.dismiss(path.resolve())
 
 
 class PlanScreen(Screen[None]):
@@ -107,11 +30,10 @@ class PlanScreen(Screen[None]):
         Binding("escape", "home", "На начальный экран"),
     ]
 
-    app: SobesednikApp
-
-    def __init__(self, session: Session, text: str, warning: str = "") -> None:
+    def __init__(self, session: Session, store: Store, text: str, warning: str = "") -> None:
         super().__init__()
         self.session = session
+        self.store = store
         self.text = text
         self.warning = warning
 
@@ -122,8 +44,9 @@ class PlanScreen(Screen[None]):
             yield Markdown(self.text, id="plan")
         with Horizontal(id="buttons"):
             if not self.session.kiosk:
-                yield Button("Сохранить в файл", id="save", variant="primary", compact=True)
-            yield Button("Готово — на начальный экран", id="home", compact=True)
+                yield Button("Сохранить в файл", id="save", variant="primary", compact=True,
+                             action="screen.save")
+            yield Button("Готово — на начальный экран", id="home", compact=True, action="screen.home")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -152,7 +75,7 @@ class PlanScreen(Screen[None]):
         )
 
     def _record_save(self) -> None:
-        self.app.store.audit("save_plan", self.session.inspector, iid=self.session.iid)
+        self.store.audit("save_plan", self.session.inspector, iid=self.session.iid)
 
     def _saved(self, path: Path | None) -> None:
         if path is None:
@@ -163,12 +86,4 @@ class PlanScreen(Screen[None]):
         self.notify(f"План сохранён: {path}", title="Готово", markup=False)
 
     def action_home(self) -> None:
-        self.app.go_home()
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#home")
-    def _home_pressed(self) -> None:
-        self.action_home()
+        self.post_message(GoHome())

@@ -14,14 +14,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Collapsible, Footer, Header, Input, Label, ProgressBar, Static
 
+from tui.app.messages import LeaveInterview, ShowGroups, ShowReview
 from tui.app.widgets.answer import HINTS, AnswerConfirmed, make_answer_widget
+from tui.engine.session import ConsentRequired
 from tui.engine.values import AnswerError
 from tui.store import StoreError
 
 if TYPE_CHECKING:
-    from tui.app.app import SobesednikApp
     from tui.engine.model import Question, Script
     from tui.engine.session import Session
+    from tui.store import Store
 
 
 def guidance_text(script: Script) -> Content:
@@ -47,11 +49,11 @@ class QuestionScreen(Screen[None]):
         Binding("ctrl+g", "groups", "Группы", show=False),
     ]
 
-    app: SobesednikApp
-
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, store: Store) -> None:
         super().__init__()
         self.session = session
+        #: Where the answers go: asked for the warnings of the last save.
+        self.store = store
         self.shown: Question | None = None
         self._guidance_for: str | None = None
 
@@ -72,9 +74,9 @@ class QuestionScreen(Screen[None]):
             yield Static(id="hint")
             yield Static(id="error")
         with Horizontal(id="buttons"):
-            yield Button("← Назад", id="back", compact=True)
-            yield Button("Далее →", id="next", variant="primary", compact=True)
-            yield Button("Все ответы", id="review", compact=True)
+            yield Button("← Назад", id="back", compact=True, action="screen.back")
+            yield Button("Далее →", id="next", variant="primary", compact=True, action="screen.next")
+            yield Button("Все ответы", id="review", compact=True, action="screen.review")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -205,23 +207,22 @@ class QuestionScreen(Screen[None]):
             self.show_error(str(exc))
             self.query_one("#answer").focus()
             return
-        except StoreError as exc:
+        except (StoreError, ConsentRequired) as exc:
             self.show_error(f"Ответ НЕ сохранён. {exc}")
             self.notify(str(exc), title="Ответ не сохранён", severity="error", timeout=10, markup=False)
             self.query_one("#answer").focus()
             return
-        warnings = self.session.store.warnings
+        warnings = self.store.take_warnings()
         if warnings and not self.session.kiosk:
             # The answer is saved; only the search index or the audit trail lagged behind.
             self.notify("\n".join(dict.fromkeys(warnings)), title="Ответ сохранён, но",
                         severity="warning", timeout=10, markup=False)
-            warnings.clear()
         if self.session.needs_group_confirmation:
             # The profile is complete (or a changed fact changed the groups): the inspector
             # confirms the groups before their modules' questions.
-            self.app.show_groups(self.session)
+            self.post_message(ShowGroups())
         elif following is None:
-            self.app.show_review(self.session, focus=q.id)
+            self.post_message(ShowReview(focus=q.id))
         else:
             await self.show_question()
 
@@ -232,14 +233,14 @@ class QuestionScreen(Screen[None]):
 
     def action_review(self) -> None:
         if self.session.progress()[0] > 0:
-            self.app.show_review(self.session)
+            self.post_message(ShowReview())
 
     def action_leave(self) -> None:
-        self.app.leave_interview(self.session)
+        self.post_message(LeaveInterview())
 
     def action_groups(self) -> None:
         if self.check_action("groups", ()):
-            self.app.show_groups(self.session)
+            self.post_message(ShowGroups())
 
     def action_toggle_guidance(self) -> None:
         for collapsible in self.query(Collapsible):
@@ -247,15 +248,6 @@ class QuestionScreen(Screen[None]):
 
     @on(AnswerConfirmed)
     @on(Input.Submitted, "#answer")
-    @on(Button.Pressed, "#next")
     async def _next_requested(self, event: Message) -> None:
         event.stop()
         await self.action_next()
-
-    @on(Button.Pressed, "#back")
-    async def _back_pressed(self) -> None:
-        await self.action_back()
-
-    @on(Button.Pressed, "#review")
-    def _review_pressed(self) -> None:
-        self.action_review()

@@ -13,19 +13,15 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
+from tui.app.messages import FinishInterview, LeaveInterview, ShowGroups
+from tui.app.widgets.text import shorten
 from tui.engine.dates import plural
 
 if TYPE_CHECKING:
-    from tui.app.app import SobesednikApp
     from tui.engine.session import Session
 
 _QUESTION_WIDTH = 42
 _ANSWER_WIDTH = 25
-
-
-def shorten(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def groups_text(session: Session) -> Content:
@@ -64,8 +60,6 @@ class ReviewScreen(Screen[None]):
         Binding("escape", "leave", "Выйти"),
     ]
 
-    app: SobesednikApp
-
     def __init__(self, session: Session, focus: str | None = None) -> None:
         super().__init__()
         self.session = session
@@ -87,10 +81,11 @@ class ReviewScreen(Screen[None]):
         yield Static(id="detail")
         yield Static(id="status")
         with Horizontal(id="buttons"):
-            yield Button("← К вопросам", id="back", compact=True)
+            yield Button("← К вопросам", id="back", compact=True, action="screen.back")
             if not self.session.kiosk:
-                yield Button("Группы", id="groups-button", compact=True)
-            yield Button("Сформировать план", id="plan", variant="primary", compact=True)
+                yield Button("Группы", id="groups-button", compact=True, action="screen.groups")
+            yield Button("Сформировать план", id="plan", variant="primary", compact=True,
+                         action="screen.plan")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -151,28 +146,30 @@ class ReviewScreen(Screen[None]):
         return True
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()
 
     def action_leave(self) -> None:
-        self.app.leave_interview(self.session)
+        self.post_message(LeaveInterview())
 
     def action_groups(self) -> None:
         if not self.session.kiosk:
-            self.app.show_groups(self.session)
+            self.post_message(ShowGroups())
 
     def action_plan(self) -> None:
         if not self.session.complete:
             return
         if self.session.needs_group_confirmation:
             # The groups decide the plan: the inspector confirms them first.
-            self.app.show_groups(self.session)
+            self.post_message(ShowGroups())
             return
-        error = self.app.show_plan(self.session)
-        if error:
-            status = self.query_one("#status", Static)
-            status.update(Content(error))
-            status.add_class("-error")
-            self.notify(error, title="План не сформирован", severity="error", timeout=10, markup=False)
+        self.post_message(FinishInterview())
+
+    def plan_failed(self, error: str) -> None:
+        """The plan could not be made: say why here, where the inspector asked for it."""
+        status = self.query_one("#status", Static)
+        status.update(Content(error))
+        status.add_class("-error")
+        self.notify(error, title="План не сформирован", severity="error", timeout=10, markup=False)
 
     @on(DataTable.RowHighlighted, "#answers")
     def _show_detail(self, event: DataTable.RowHighlighted) -> None:
@@ -196,16 +193,4 @@ class ReviewScreen(Screen[None]):
             self.session.goto(qid)
         except KeyError:
             return
-        self.app.pop_screen()
-
-    @on(Button.Pressed, "#back")
-    def _back_pressed(self) -> None:
-        self.action_back()
-
-    @on(Button.Pressed, "#groups-button")
-    def _groups_pressed(self) -> None:
-        self.action_groups()
-
-    @on(Button.Pressed, "#plan")
-    def _plan_pressed(self) -> None:
-        self.action_plan()
+        self.dismiss()

@@ -6,11 +6,9 @@ A kiosk shows only the greeting and «Начать»: never a list, a search or 
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,13 +19,15 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
-from tui.engine.dates import format_date, format_date_long
+from tui.app.messages import NewInterview, ResumeInterview, ShowFinished
+from tui.app.widgets.summary import client_name, inspectors_short, iso_date, iso_time, status_label
+from tui.app.widgets.text import cell
+from tui.engine.dates import format_date_long
 
 if TYPE_CHECKING:
-    from tui.app.app import SobesednikApp
+    from tui.app.workplace import Workplace
     from tui.store import InterviewSummary
 
-_NO_NAME = "(ФИО ещё не указаны)"
 #: Seconds after the last key before the search runs (Enter runs it at once).
 SEARCH_DELAY = 0.3
 #: How many interviews a list shows at most.
@@ -35,48 +35,6 @@ UNFINISHED_LIMIT = 50
 RECENT_FINISHED = 10
 FOUND_LIMIT = 50
 INSPECTORS_WIDTH = 10
-STATUS_LABELS = {"draft": "Не закончено", "complete": "Завершено"}
-
-
-def client_name(summary: InterviewSummary) -> str:
-    client = summary.client
-    parts = [client.get(k) for k in ("last_name", "first_name", "middle_name")]
-    return " ".join(p for p in parts if isinstance(p, str) and p) or _NO_NAME
-
-
-def iso_date(text: Any) -> str:
-    try:
-        return format_date(date.fromisoformat(str(text)))
-    except ValueError:
-        return ""
-
-
-def iso_time(text: Any) -> str:
-    try:
-        return datetime.fromisoformat(str(text)).strftime("%d.%m.%Y %H:%M")
-    except ValueError:
-        return ""
-
-
-def status_label(summary: InterviewSummary) -> str:
-    return STATUS_LABELS.get(summary.status, summary.status)
-
-
-def inspectors_short(summary: InterviewSummary, width: int = 10) -> str:
-    """Who began the interview, by surname, and how many more worked on it: «Петрова +1»."""
-    names = [i.split()[0] for i in summary.inspectors if i.strip()]
-    if not names:
-        return ""
-    more = f" +{len(names) - 1}" if len(names) > 1 else ""
-    first = names[0]
-    if len(first) + len(more) > width:
-        first = first[: max(1, width - len(more) - 1)] + "…"
-    return first + more
-
-
-def cell(text: str) -> Text:
-    """A table cell shown as typed (never markup), cut with «…» when the column is too narrow."""
-    return Text(text, no_wrap=True, overflow="ellipsis")
 
 
 def search_hint(query: str) -> str:
@@ -118,10 +76,9 @@ class StartScreen(Screen[None]):
         Binding("escape", "clear_search", "Сбросить поиск"),
     ]
 
-    app: SobesednikApp
-
-    def __init__(self) -> None:
+    def __init__(self, place: Workplace) -> None:
         super().__init__()
+        self.place = place
         #: The interviews listed, by id (their summaries from the store).
         self.rows: dict[str, InterviewSummary] = {}
         #: The search text the list shows (``None`` before the first listing).
@@ -131,7 +88,7 @@ class StartScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        if self.app.kiosk:
+        if self.place.kiosk:
             with Vertical(id="start"):
                 yield Static("Здравствуйте!", id="greeting")
                 yield Static(
@@ -140,18 +97,18 @@ class StartScreen(Screen[None]):
                     "Ответы сохраняются только с вашего согласия.",
                     id="lead",
                 )
-                yield Button("Начать", id="new", variant="primary")
+                yield Button("Начать", id="new", variant="primary", action="screen.new")
         else:
             with Vertical(id="start", classes="-desk"):
                 yield Static("Интервью по оценке потребностей клиента центра занятости", id="lead")
-                yield Static(f"Дата интервью: {format_date_long(self.app.today)}", id="today")
+                yield Static(f"Дата интервью: {format_date_long(self.place.today)}", id="today")
                 yield Label("Найти клиента: фамилия, телефон или дата рождения", id="search-label")
                 with Horizontal(id="search-row"):
                     # Not selected on focus: a letter typed on the list goes on after the others.
                     yield SearchInput(
                         placeholder="Смирнова О  ·  1234  ·  14.08.1987", id="search", select_on_focus=False
                     )
-                    yield Button("Новое интервью", id="new", variant="primary")
+                    yield Button("Новое интервью", id="new", variant="primary", action="screen.new")
                 yield Static(id="list-title")
                 # The id predates finished interviews in the list; tests and styles use it.
                 table = ResultsTable(id="unfinished", cursor_type="row", zebra_stripes=True)
@@ -175,7 +132,7 @@ class StartScreen(Screen[None]):
     def refresh_list(self, *, place_focus: bool = True) -> None:
         """List the interviews the search asks for (unfinished and the latest finished ones
         when it is empty); never at a kiosk. ``place_focus`` puts the focus on the list."""
-        if self.app.kiosk:
+        if self.place.kiosk:
             self.query_one("#new", Button).focus()
             return
         from tui.store import StoreError
@@ -202,10 +159,10 @@ class StartScreen(Screen[None]):
                 self.query_one("#new", Button).focus()
         self._show_detail()
 
-    def _overview(self) -> tuple[list[dict[str, Any]], str]:
+    def _overview(self) -> tuple[list[InterviewSummary], str]:
         """Unfinished interviews, then the most recently started finished ones."""
-        drafts = self.app.store.unfinished(UNFINISHED_LIMIT)
-        finished = [s for s in self.app.store.recent(3 * RECENT_FINISHED) if s.complete]
+        drafts = self.place.store.unfinished(UNFINISHED_LIMIT)
+        finished = [s for s in self.place.store.recent(3 * RECENT_FINISHED) if s.complete]
         finished = finished[:RECENT_FINISHED]
         if drafts:
             title = f"Незаконченные интервью: {len(drafts)}"
@@ -219,8 +176,8 @@ class StartScreen(Screen[None]):
             title = "Интервью ещё не проводились. Начните новое: Ctrl+N."
         return drafts + finished, title
 
-    def _found(self, query: str) -> tuple[list[dict[str, Any]], str]:
-        found = self.app.store.find(query, FOUND_LIMIT)
+    def _found(self, query: str) -> tuple[list[InterviewSummary], str]:
+        found = self.place.store.find(query, FOUND_LIMIT)
         # Unfinished first (the inspector most often wants to continue one), newest first.
         found.sort(key=lambda s: s.complete)
         if not found:
@@ -230,7 +187,7 @@ class StartScreen(Screen[None]):
             title += f" (показаны первые {FOUND_LIMIT} — уточните запрос)"
         return found, title
 
-    def _fill(self, summaries: list[dict[str, Any]]) -> None:
+    def _fill(self, summaries: list[InterviewSummary]) -> None:
         table = self.query_one("#unfinished", DataTable)
         keep = None
         if table.row_count:
@@ -255,11 +212,11 @@ class StartScreen(Screen[None]):
 
     def _report_damaged(self) -> None:
         """Say once which damaged files the listing skipped, and what to do about them."""
-        new = [d for d in self.app.store.damaged if d.path not in self._damaged_reported]
+        new = [d for d in self.place.store.damaged if d.path not in self._damaged_reported]
         if not new:
             return
         self._damaged_reported.update(d.path for d in new)
-        root = self.app.store.root
+        root = self.place.store.root
         names = []
         for d in new:
             try:
@@ -328,14 +285,14 @@ class StartScreen(Screen[None]):
             table.focus()
 
     def action_search(self) -> None:
-        if self.app.kiosk:
+        if self.place.kiosk:
             return
         search = self.query_one("#search", Input)
         search.focus()
         search.select_all()  # typing replaces the last search
 
     def action_clear_search(self) -> None:
-        if self.app.kiosk:
+        if self.place.kiosk:
             return
         search = self.query_one("#search", Input)
         if search.value:
@@ -348,7 +305,7 @@ class StartScreen(Screen[None]):
 
     def on_key(self, event: events.Key) -> None:
         """Typing a letter or digit anywhere on the screen types it into the search."""
-        if self.app.kiosk or not event.is_printable or not event.character or event.character == " ":
+        if self.place.kiosk or not event.is_printable or not event.character or event.character == " ":
             return
         search = self.query_one("#search", Input)
         if search.has_focus:
@@ -367,7 +324,7 @@ class StartScreen(Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("search", "clear_search", "discard") and self.app.kiosk:
+        if action in ("search", "clear_search", "discard") and self.place.kiosk:
             return False
         if action == "discard":
             table = self.query_one("#unfinished", DataTable)
@@ -379,7 +336,7 @@ class StartScreen(Screen[None]):
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
-        if not self.app.kiosk:
+        if not self.place.kiosk:
             self._show_detail()
 
     def on_descendant_blur(self) -> None:
@@ -387,7 +344,7 @@ class StartScreen(Screen[None]):
 
     def action_discard(self) -> None:
         """Delete the highlighted unfinished interview (the client withdrew), after asking."""
-        from tui.app.screens.confirm import ConfirmModal
+        from tui.app.widgets.confirm import ConfirmModal
 
         if not self.check_action("discard", ()):
             return
@@ -402,10 +359,10 @@ class StartScreen(Screen[None]):
                 return
             from tui.store import StoreError
 
-            store, by = self.app.store, self.app.inspector_name
+            store, by = self.place.store, self.place.inspector
             try:
                 # Not while another window has it open: its next answer would have no file.
-                lease = store.lease(iid, inspector=by, mode=self.app.mode)
+                lease = store.lease(iid, inspector=by, mode=self.place.mode)
                 try:
                     store.discard(iid, by=by)
                 finally:
@@ -427,18 +384,11 @@ class StartScreen(Screen[None]):
         )
 
     def action_new(self) -> None:
-        self.app.new_interview()
-
-    @on(Button.Pressed, "#new")
-    def _new_pressed(self) -> None:
-        self.app.new_interview()
+        self.post_message(NewInterview())
 
     @on(DataTable.RowSelected, "#unfinished")
     def _open_selected(self, event: DataTable.RowSelected) -> None:
         s = self.rows.get(str(event.row_key.value))
         if s is None:
             return
-        if s.complete:
-            self.app.show_finished(s.id)
-        else:
-            self.app.resume_interview(s.id)
+        self.post_message(ShowFinished(s.id) if s.complete else ResumeInterview(s.id))

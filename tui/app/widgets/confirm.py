@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -30,8 +29,9 @@ class ConfirmModal(ModalScreen[bool]):
         with Vertical(id="confirm-dialog"):
             yield Static(Content(self.question), id="confirm-question")
             with Horizontal(id="confirm-buttons"):
-                yield Button(self.cancel_label, id="cancel", compact=True)
-                yield Button(self.confirm_label, id="confirm", variant="error", compact=True)
+                yield Button(self.cancel_label, id="cancel", compact=True, action="screen.cancel")
+                yield Button(self.confirm_label, id="confirm", variant="error", compact=True,
+                             action="screen.confirm")
 
     def on_mount(self) -> None:
         # The safe answer has the focus: Enter alone never deletes anything.
@@ -40,10 +40,5 @@ class ConfirmModal(ModalScreen[bool]):
     def action_cancel(self) -> None:
         self.dismiss(False)
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(False)
-
-    @on(Button.Pressed, "#confirm")
-    def _confirm_pressed(self) -> None:
+    def action_confirm(self) -> None:
         self.dismiss(True)
