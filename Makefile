@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/sobesednik $(ARGS)
 
-## Lint, check the bundled scripts, run the test suite.
+## Lint, the import contracts, types, the bundled scripts, then the test suite.
 test: $(STAMP)
 	$(BIN)/ruff check tui tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/sobesednik check
 	$(BIN)/pytest -q
 
@@ -31,4 +33,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/store.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 
 from tui.engine.expr import make_environment, runtime_context
 from tui.engine.plan import Plan
@@ -23,7 +24,7 @@ class PlanError(Exception):
 
 
 @lru_cache(maxsize=8)
-def _environment(templates: str) -> Any:
+def _environment(templates: str) -> SandboxedEnvironment:
     return make_environment(FileSystemLoader(templates))
 
 
