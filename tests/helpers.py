@@ -20,7 +20,11 @@ from tui.render.markdown import render_plan
 from tui.store.store import Store
 
 TODAY = date(2026, 11, 27)
-REPLAYS = Path(__file__).parent / "replays"
+#: The project's folder (the checkout).
+ROOT = Path(__file__).resolve().parents[1]
+REPLAYS = ROOT / "tests" / "replays"
+#: Test data: example scripts and answers, a schema-1 data directory.
+DATA = ROOT / "tests" / "data"
 
 #: A complete mother interview, question id → what an inspector would type.
 MOTHER_TYPED = {

@@ -12,11 +12,10 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import MOTHER_TYPED, TODAY, bundle, finish
+from tests.helpers import MOTHER_TYPED, ROOT, TODAY, bundle, finish
 from tui.engine.session import Session
 from tui.store.store import COMPLETE, DRAFT, Store, StoreError
 
@@ -184,7 +183,7 @@ WRITER = textwrap.dedent(
 
 def test_sigkill_at_random_moments_never_loses_an_acknowledged_answer(tmp_path):
     rng = random.Random(20261127)
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     acknowledged = 0
     for run in range(25):
         root = tmp_path / f"run{run}"

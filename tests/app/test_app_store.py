@@ -401,7 +401,7 @@ async def test_an_interview_open_in_another_window_is_not_deleted(make_app, stor
 async def test_an_index_that_cannot_be_written_is_reported_and_the_interview_goes_on(
     make_app, store: Store
 ) -> None:
-    from tests.test_app import answer_until
+    from tests.app.test_app import answer_until
 
     drafts = store.bucket_path("drafts", date.today().strftime("%Y%m"))
     drafts.parent.mkdir(parents=True, exist_ok=True)

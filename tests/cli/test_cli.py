@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT
 from tui.cli import main
 from tui.engine.dates import plural
 from tui.engine.loader import load_bundle
 from tui.paths import scripts_dir
 
-ROOT = Path(__file__).resolve().parents[1]
 MOTHER = ROOT / "tests" / "replays" / "mother_own_business.yaml"
 
 #: A module that breaks two rules: its group does not exist, its question type is unknown.

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT
 from tui.store import bucketlog, search
 from tui.store.index import Index
 from tui.store.store import COMPLETE, DRAFT, InterviewSummary, Store
 
 TODAY = date(2026, 11, 27)
 CONSENT = {"given": True, "text_version": "2026-11", "how": "подписано на бумаге"}
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def client(store: Store, last: str, first: str, birth: str, phone: str = "", middle: str = "") -> str:

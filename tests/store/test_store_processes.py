@@ -26,14 +26,14 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import bundle, draft_interview
+from tests.helpers import ROOT, bundle, draft_interview
 from tui import fs
 from tui.engine.session import Session
 from tui.store import bucketlog
 from tui.store.layout import norm_text, phone_digits
 from tui.store.store import InterviewBusyError, Store, StoreError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = ROOT
 ENV = dict(os.environ, PYTHONPATH=str(REPO))
 CONSENT = {"given": True, "text_version": "2026-11", "how": "подписано на бумаге"}
 TODAY = date(2026, 11, 27)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import TODAY
+from tests.helpers import DATA, TODAY
 from tui.cli import main
 from tui.store.doctor import diagnose, salvage_tables
 from tui.store.store import DamagedFileError, Store, StoreError
@@ -25,7 +25,7 @@ CLIENTS = {
     "Ёлкина": ("Анна", "1991-03-02", "8 911 200-45-67"),
     "Кузнецова": ("Мария", "1985-12-30", "8 812 700-00-01"),
 }
-MIGRATED = Path(__file__).parent / "data" / "schema1" / "data"
+MIGRATED = DATA / "schema1" / "data"
 
 
 def make_store(root: Path) -> dict[str, str]:

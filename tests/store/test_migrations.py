@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 import tui.store.migrations as migrations
+from tests.helpers import DATA
 from tui.store.store import COMPLETE, DRAFT, SCHEMA_VERSION, Store, StoreError
 
-FIXTURE = Path(__file__).parent / "data" / "schema1" / "data"
+FIXTURE = DATA / "schema1" / "data"
 SMIRNOVA, YOLKINA, KUZNETSOVA = (
     "20261014-093000-da22a4", "20261103-111500-adb172", "20261127-164000-03ebc5",
 )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT
 from tui.engine.loader import load_bundle
 from tui.engine.model import Problem
 from tui.paths import scripts_dir
@@ -702,7 +703,6 @@ def test_problems_in_several_files_are_all_reported(tmp_path):
 
 # ---------------------------------------------------------------------------- the documented example
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 DOC = ROOT / "docs" / "scripts.md"
 EXAMPLE = {

@@ -1,0 +1,85 @@
+"""The plan as the client takes it home: every replay case renders its golden plan byte for
+byte, and the plan says what the answers call for."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPLAYS, bundle, plan_text
+from tui.engine.replay import replay
+
+CASES = sorted(p for p in REPLAYS.glob("*.yaml"))
+
+
+def golden(case: Path) -> Path:
+    return case.with_suffix(".plan.md")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_replay_reproduces_the_golden_plan(case):
+    result = replay(bundle(), case)
+    plan = plan_text(result.interview, {"mode": "replay"})
+    expected = golden(case)
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        expected.write_text(plan, encoding="utf-8")
+    assert expected.exists(), f"no golden plan for {case.name}: run with UPDATE_GOLDEN=1"
+    assert plan == expected.read_text(encoding="utf-8")
+
+
+def plan_of(name: str) -> str:
+    return plan_text(replay(bundle(), REPLAYS / name).interview, {"mode": "replay"})
+
+
+def test_own_business_path_brings_financial_support_and_self_employment():
+    own = plan_of("mother_own_business.yaml")
+    employer = plan_of("mother_employer.yaml")
+    assert "Информирование о дополнительной финансовой поддержке" in own
+    assert "губернаторского стартапа" in own
+    assert "открытие самозанятости" in own
+    assert "Информирование о дополнительной финансовой поддержке" not in employer
+
+
+def test_schedule_limits_become_job_search_criteria():
+    plan = plan_of("mother_employer.yaml")
+    criteria = plan.split("Критерии подбора вакансий:")[1].split("##")[0]
+    assert "- Не работать в выходные дни" in criteria
+    assert "- Рабочий день до 18:00" in criteria
+    assert "- Рядом с домом или детским садом" in criteria
+    assert "- Заработная плата не ниже 60\u00a0000 руб. в месяц" in criteria
+
+
+def test_plan_holds_client_date_group_reason_and_life_situation():
+    plan = plan_of("mother_employer.yaml")
+    assert "**Клиент:** Кузнецова Мария, дата рождения 20.02.1989" in plan
+    assert "**Дата составления:** 27 ноября 2026 г." in plan
+    assert "**Женщина с детьми дошкольного возраста.** Женщина; младшему ребёнку 3 года" in plan
+    assert "**Детский сад:** Стоим в очереди, ждём место." in plan
+    assert "**Помощь родственников:** Нет." in plan
+    assert "Нет места в детском саду рядом с домом" in plan  # the «other» barrier, as typed
+    assert "Консультация психолога" in plan  # asked for
+    assert "Посещение женского клуба" not in plan  # declined
+
+
+def test_man_gets_no_group_measures():
+    plan = plan_of("man_no_group.yaml")
+    assert "Клиентская группа не определена" in plan
+    assert "Мероприятия не назначены." in plan
+
+
+def test_commitments_state_the_agreed_numbers():
+    plan = plan_of("long_unemployed.yaml")
+    commitments = plan.split("## Что клиент обязуется сделать")[1].split("\n## ")[0]
+    assert "- Отправлять не менее 10 откликов на вакансии в неделю и посетить не менее 5 работодателей" in (
+        commitments
+    )
+
+
+def test_a_client_who_can_hardly_leave_home_is_visited_not_summoned():
+    plan = plan_of("disabled_home.yaml")
+    assert "## Даты встреч (выезд мобильной группы на дом)" in plan
+    assert "Встречаться с мобильной группой центра занятости в согласованные даты" in plan
+    assert "Приходить в центр занятости в назначенные даты" not in plan
+    assert "## Даты явки в центр занятости" in plan_of("disabled.yaml")
