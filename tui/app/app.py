@@ -55,16 +55,26 @@ class SobesednikApp(App[None]):
     ) -> None:
         super().__init__()
         self.bundle = bundle
-        self.store = store
-        self.today = today
-        self.kiosk = kiosk
         self.record = record
-        #: What the screens are told of where they run and who works here.
+        #: Where the app runs and who works here: the store, the date, kiosk or desk, the
+        #: inspector; what the screens are told of it.
         self.place = Workplace(store, today, kiosk, whoami(inspector))
         self.idle_seconds = KIOSK_IDLE_SECONDS
         self._idle_timer: Timer | None = None
         #: The interview open on screen; it holds the interview's lease in the store.
         self.session: Session | None = None
+
+    @property
+    def store(self) -> Store:
+        return self.place.store
+
+    @property
+    def today(self) -> date:
+        return self.place.today
+
+    @property
+    def kiosk(self) -> bool:
+        return self.place.kiosk
 
     @property
     def inspector_name(self) -> str:
