@@ -35,7 +35,7 @@ from tui.store.layout import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InterviewSummary:
     """One interview as lists and search results show it: its header's dates, status and
     inspectors, and the client's identity answers; no other answer."""
@@ -60,21 +60,13 @@ class InterviewSummary:
 
     @classmethod
     def of(cls, header: dict[str, Any], identity: dict[str, Any]) -> InterviewSummary:
-        def text(key: str) -> str | None:
-            value = header.get(key)
-            return None if value is None else str(value)
-
+        """The summary of an interview file's header and identity answers (positional: a
+        search builds dozens of these)."""
+        get = header.get
         return cls(
-            id=str(header.get("id")),
-            status=str(header.get("status") or DRAFT),
-            interview_date=text("interview_date"),
-            created_at=text("created_at"),
-            updated_at=text("updated_at"),
-            completed_at=text("completed_at"),
-            mode=text("mode"),
-            inspectors=tuple(str(i) for i in header.get("inspectors") or []),
-            client=dict(identity),
-            client_id=client_id(identity),
+            str(get("id")), str(get("status") or DRAFT), get("interview_date"), get("created_at"),
+            get("updated_at"), get("completed_at"), get("mode"),
+            tuple(str(i) for i in get("inspectors") or ()), dict(identity), client_id(identity),
         )
 
 
