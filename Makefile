@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench clean
+.PHONY: run test fuzz lint check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/sobesednik check
 	$(BIN)/pytest -q
+
+## The fuzz suite with many more examples and random keys (minutes; not part of `make test`).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=deep SOBESEDNIK_FUZZ_KEYS=20000 $(BIN)/pytest -q tests/fuzz
 
 check: $(STAMP)
 	$(BIN)/sobesednik check
