@@ -10,6 +10,8 @@ import calendar
 import re
 from datetime import date
 
+from tui.engine.limits import MAX_YEAR, MIN_YEAR
+
 _MONTHS_GENITIVE = (
     "января", "февраля", "марта", "апреля", "мая", "июня",
     "июля", "августа", "сентября", "октября", "ноября", "декабря",
@@ -68,8 +70,7 @@ def parse_date(text: str) -> date:
         year, month, day = (int(g) for g in m.groups())
     if not 1 <= month <= 12:
         raise DateFormatError(f"Месяца {month} нет: месяц — число от 1 до 12.")
-    if year < 1900:
-        raise DateFormatError(f"Год {year} слишком ранний: проверьте год.")
+    check_year(year)
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         raise DateFormatError(
@@ -77,6 +78,15 @@ def parse_date(text: str) -> date:
             f"{last} {plural(last, 'день', 'дня', 'дней')}."
         )
     return date(year, month, day)
+
+
+def check_year(year: int) -> None:
+    """Refuse a year outside :data:`~tui.engine.limits.MIN_YEAR` … ``MAX_YEAR``: no answer
+    needs one, and plan dates counted from it must stay within the calendar."""
+    if year < MIN_YEAR:
+        raise DateFormatError(f"Год {year} слишком ранний: проверьте год.")
+    if year > MAX_YEAR:
+        raise DateFormatError(f"Год {year} слишком поздний: проверьте год.")
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:

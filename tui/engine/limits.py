@@ -28,11 +28,24 @@ MAX_SCRIPT_FILE_BYTES = 1024 * 1024
 #: Nesting of mappings and lists in a YAML file (scripts and answers files).
 MAX_YAML_DEPTH = 40
 
-#: Nesting of an expression: brackets, calls, operators inside operators.
-MAX_EXPRESSION_DEPTH = 40
+#: Mappings, lists and values of one YAML file, each reference (``*name``) counted again.
+MAX_YAML_NODES = 100_000
 
-#: Characters of the source text of one expression or template string.
+#: Characters of a number written in a YAML file; a longer one is read as text.
+MAX_YAML_NUMBER_CHARS = 100
+
+#: Nesting of an expression: brackets, calls, operators inside operators (the bundled
+#: scripts need 9).
+MAX_EXPRESSION_DEPTH = 30
+
+#: Characters of one expression (``when``, ``rule``, ``compute``, …).
 MAX_EXPRESSION_LENGTH = 4000
+
+#: Characters of one text template of a script (``because``, ``detail``, a rule message).
+MAX_TEMPLATE_LENGTH = 20_000
+
+#: ``{% for %}`` loops inside one another in a text template of a script.
+MAX_LOOP_NESTING = 2
 
 #: The largest exponent ``**`` takes in an expression.
 MAX_POWER_EXPONENT = 64
@@ -40,11 +53,20 @@ MAX_POWER_EXPONENT = 64
 #: Digits of any integer an expression makes (``10 ** 64`` has 65).
 MAX_EXPRESSION_INT_DIGITS = 100
 
-#: Items of a list, tuple or range an expression makes, characters of a string it makes.
-MAX_EXPRESSION_SIZE = 10_000
+#: Items of a list, tuple or range an expression makes, characters of a text it makes.
+MAX_EXPRESSION_SIZE = 100_000
 
-#: Seconds one evaluation of an expression or template may take before it is stopped.
+#: Characters one rendering of a template may write (a plan is about 10 000).
+MAX_RENDERED_TEXT = 2_000_000
+
+#: Seconds one evaluation of an expression or text of a script may take before it is stopped.
 MAX_EVALUATION_SECONDS = 1.0
+
+#: Seconds one rendering of a plan template may take.
+MAX_RENDER_SECONDS = 10.0
+
+#: Days after the interview a plan date may fall (``deadline_days``, attendance dates).
+MAX_PLAN_DAYS = 36_600
 
 #: The years a date answer may fall in; plan dates are computed within this range too.
 MIN_YEAR = 1900

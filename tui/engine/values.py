@@ -6,6 +6,7 @@ The UI, ``replay`` and the kiosk all pass answers through :func:`coerce` and
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -13,7 +14,9 @@ from typing import Any
 
 from tui.engine import dates
 from tui.engine.expr import ExpressionError, render_text
+from tui.engine.limits import MAX_NUMBER_DIGITS, MAX_TEXT_ANSWER
 from tui.engine.model import Question
+from tui.engine.textsafe import clip
 
 _YES = {"да", "д", "yes", "y", "true", "1"}
 _NO = {"нет", "н", "no", "n", "false", "0"}
@@ -23,12 +26,24 @@ class AnswerError(ValueError):
     """An answer that cannot be accepted; ``str()`` is the message shown to the person."""
 
 
+#: The smallest number too long to accept (:data:`~tui.engine.limits.MAX_NUMBER_DIGITS`).
+_TOO_BIG = 10**MAX_NUMBER_DIGITS
+_LONG_NUMBER = f"Слишком длинное число: не больше {MAX_NUMBER_DIGITS} цифр."
+_LONG_TEXT = f"Слишком длинный ответ: не больше {MAX_TEXT_ANSWER} знаков."
+
+
 def _is_empty(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
 
 
 def coerce(q: Question, raw: Any) -> Any:
-    """Turn ``raw`` into the question's value type, or ``None`` when nothing was given."""
+    """Turn ``raw`` into the question's value type, or ``None`` when nothing was given.
+
+    ``raw`` is what a person typed or any value of an answers file; whatever it is, the
+    only error is :class:`AnswerError`. Text is at most
+    :data:`~tui.engine.limits.MAX_TEXT_ANSWER` characters, a number at most
+    :data:`~tui.engine.limits.MAX_NUMBER_DIGITS` digits, a date within
+    :data:`~tui.engine.limits.MIN_YEAR` … ``MAX_YEAR``."""
     if _is_empty(raw):
         return None
     coercer = _COERCERS.get(q.type)
@@ -40,7 +55,31 @@ def coerce(q: Question, raw: Any) -> Any:
 def _stripped_text(raw: Any) -> str:
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise AnswerError("Ожидается текст.")
-    return str(raw).strip()
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise AnswerError("Ожидается текст.")
+    if isinstance(raw, int) and abs(raw) >= 10**MAX_TEXT_ANSWER:
+        raise AnswerError(_LONG_TEXT)  # str() of it would fail, and it is too long anyway
+    text = str(raw).strip()
+    if len(text) > MAX_TEXT_ANSWER:
+        raise AnswerError(_LONG_TEXT)
+    return text
+
+
+def _short_number(n: int) -> int:
+    if abs(n) >= _TOO_BIG:
+        raise AnswerError(_LONG_NUMBER)
+    return n
+
+
+def _number_text(raw: str, pattern: str, message: str) -> str:
+    """Typed digits without the spaces that group them; too many digits is refused
+    before anything converts them."""
+    text = raw.replace(" ", "").replace("\u00a0", "")
+    if not re.fullmatch(pattern, text):
+        raise AnswerError(message)
+    if sum(c.isdigit() for c in text) > MAX_NUMBER_DIGITS:
+        raise AnswerError(_LONG_NUMBER)
+    return text
 
 
 def _coerce_text(q: Question, raw: Any) -> str:
@@ -53,39 +92,49 @@ def _coerce_long_text(q: Question, raw: Any) -> str:
     return _stripped_text(raw)
 
 
+_INTEGER_HINT = "Введите целое число цифрами, например 2."
+_NUMBER_HINT = "Введите число цифрами, например 7,5."
+
+
 def _coerce_integer(q: Question, raw: Any) -> int:
     if isinstance(raw, bool):
         raise AnswerError("Ожидается целое число.")
+    if isinstance(raw, float):
+        if not math.isfinite(raw) or not raw.is_integer():
+            raise AnswerError(_INTEGER_HINT)
+        return _short_number(int(raw))
     if isinstance(raw, int):
-        return raw
-    if isinstance(raw, float) and raw.is_integer():
-        return int(raw)
-    text = str(raw).replace(" ", "").replace("\u00a0", "")
-    if re.fullmatch(r"[-+]?\d+", text):
-        return int(text)
-    raise AnswerError("Введите целое число цифрами, например 2.")
+        return _short_number(raw)
+    if not isinstance(raw, str):
+        raise AnswerError(_INTEGER_HINT)
+    return int(_number_text(raw, r"[-+]?[0-9]+", _INTEGER_HINT))
 
 
 def _coerce_number(q: Question, raw: Any) -> float:
     if isinstance(raw, bool):
         raise AnswerError("Ожидается число.")
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise AnswerError(_NUMBER_HINT)
     if isinstance(raw, int | float):
+        if abs(raw) >= _TOO_BIG:
+            raise AnswerError(_LONG_NUMBER)
         return float(raw)
-    text = str(raw).replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    if re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
-        return float(text)
-    raise AnswerError("Введите число цифрами, например 7,5.")
+    if not isinstance(raw, str):
+        raise AnswerError(_NUMBER_HINT)
+    text = _number_text(raw.replace(",", "."), r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", _NUMBER_HINT)
+    return float(text)
 
 
 def _coerce_date(q: Question, raw: Any) -> date:
     if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    if not isinstance(raw, str):
+        raise AnswerError("Ожидается дата без времени, в виде ДД.ММ.ГГГГ.")
+    if not isinstance(raw, str | date):
         raise AnswerError("Ожидается дата в виде ДД.ММ.ГГГГ.")
     try:
-        return dates.parse_date(raw)
+        if isinstance(raw, str):
+            return dates.parse_date(raw)
+        dates.check_year(raw.year)
+        return raw
     except dates.DateFormatError as exc:
         raise AnswerError(str(exc)) from None
 
@@ -93,7 +142,11 @@ def _coerce_date(q: Question, raw: Any) -> date:
 def _coerce_yes_no(q: Question, raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
-    text = str(raw).strip().lower()
+    if isinstance(raw, int) and raw in (0, 1):
+        return bool(raw)
+    if not isinstance(raw, str):
+        raise AnswerError("Ответьте «да» или «нет».")
+    text = raw.strip().lower()
     if text in _YES:
         return True
     if text in _NO:
@@ -126,6 +179,8 @@ def _coerce_multi_choice(q: Question, raw: Any) -> list[str] | None:
 def _coerce_phone(q: Question, raw: Any) -> str:
     if isinstance(raw, bool) or not isinstance(raw, str | int):
         raise AnswerError("Ожидается номер телефона.")
+    if isinstance(raw, int) and abs(raw) >= _TOO_BIG:
+        raise AnswerError(_PHONE_HINT)
     return normalize_phone(str(raw))
 
 
@@ -156,17 +211,20 @@ def _choice_value(q: Question, raw: str) -> str:
     for c in q.choices:
         if folded in (c.label.casefold(), (c.label_client or "").casefold()):
             return c.value
-    raise AnswerError(f"Нет такого варианта: «{text}». Варианты: {_options(q)}.")
+    raise AnswerError(f"Нет такого варианта: «{clip(text)}». Варианты: {_options(q)}.")
+
+
+_PHONE_HINT = "Номер телефона — 10 цифр после +7, например +7 912 345-67-89."
 
 
 def normalize_phone(text: str) -> str:
-    digits = re.sub(r"\D", "", text)
+    if len(text) > 100:
+        raise AnswerError(_PHONE_HINT)
+    digits = re.sub(r"[^0-9]", "", text)
     if len(digits) == 11 and digits[0] in "78":
         digits = digits[1:]
     if len(digits) != 10:
-        raise AnswerError(
-            "Номер телефона — 10 цифр после +7, например +7 912 345-67-89."
-        )
+        raise AnswerError(_PHONE_HINT)
     return f"+7 {digits[0:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:10]}"
 
 
@@ -184,9 +242,9 @@ def validate(q: Question, value: Any, context: Mapping[str, Any]) -> None:
     low = _bound(q, q.min, ctx)
     high = _bound(q, q.max, ctx)
     measure = len(value) if q.type == "multi_choice" else value
-    if low is not None and measure < low:
+    if low is not None and _beyond(measure, low, -1):
         raise AnswerError(_bound_message(q, "min", low))
-    if high is not None and measure > high:
+    if high is not None and _beyond(measure, high, 1):
         raise AnswerError(_bound_message(q, "max", high))
     for rule in q.rules:
         try:
@@ -197,6 +255,15 @@ def validate(q: Question, value: Any, context: Mapping[str, Any]) -> None:
             raise AnswerError(f"Правило проверки не вычисляется: {exc}") from None
         if not ok:
             raise AnswerError(_message(rule.message, ctx))
+
+
+def _beyond(measure: Any, bound: Any, side: int) -> bool:
+    """Whether ``measure`` is below (``side`` -1) or above (1) ``bound``; a bound of another
+    kind (a script's mistake) cannot judge the answer."""
+    try:
+        return bool(measure < bound) if side < 0 else bool(measure > bound)
+    except TypeError:
+        return False
 
 
 def _message(text: str, ctx: Mapping[str, Any]) -> str:
