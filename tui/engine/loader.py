@@ -15,6 +15,7 @@ from typing import Any
 
 from tui.engine.check import check_bundle
 from tui.engine.expr import Expression, ExpressionError, compile_expression
+from tui.engine.limits import MAX_PLAN_DAYS
 from tui.engine.model import (
     KINDS,
     QUESTION_TYPES,
@@ -34,6 +35,7 @@ from tui.engine.model import (
     Section,
     Where,
 )
+from tui.engine.textsafe import clip
 from tui.engine.yamlsrc import SrcDict, SrcList, YamlError, load_file
 
 
@@ -58,7 +60,9 @@ class _Reader:
         for key in node:
             if key not in allowed:
                 hint = ", ".join(sorted(allowed))
-                self.problem(node.line_of(key), f"неизвестный ключ «{key}» в {what} (допустимы: {hint})")
+                self.problem(
+                    node.line_of(key), f"неизвестный ключ «{clip(key)}» в {what} (допустимы: {hint})"
+                )
 
     def mapping(self, node: Any, line: int, what: str) -> SrcDict | None:
         if isinstance(node, SrcDict):
@@ -86,9 +90,16 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.problem(node.line_of(key), f"«{key}» должен быть текстом, а не {_kind(value)}")
             return None
-        return str(value).strip()
+        text = str(value).strip()
+        if required and not text:
+            self.problem(node.line_of(key), f"«{key}» пуст: он обязателен")
+            return None
+        return text
 
-    def integer(self, node: SrcDict, key: str, required: bool = False) -> int | None:
+    def integer(
+        self, node: SrcDict, key: str, required: bool = False, upto: int | None = None
+    ) -> int | None:
+        """An integer; with ``upto``, one from 0 to ``upto``."""
         value = node.get(key)
         if value is None:
             if required:
@@ -96,6 +107,9 @@ class _Reader:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.problem(node.line_of(key), f"«{key}» должен быть целым числом, а не {_kind(value)}")
+            return None
+        if upto is not None and not 0 <= value <= upto:
+            self.problem(node.line_of(key), f"«{key}» должен быть от 0 до {upto}, а не {value}")
             return None
         return value
 
@@ -149,7 +163,7 @@ def _kind(value: Any) -> str:
         return f"число {value}"
     if value is None:
         return "пустое значение"
-    return f"«{value}»"
+    return f"«{clip(str(value))}»"
 
 
 _COMMON = ("kind", "id", "version", "title", "description")
@@ -208,13 +222,14 @@ def _read_file(path: Path, problems: list[Problem]) -> tuple[str | None, SrcDict
 def _read_script(r: _Reader, node: SrcDict, kind: str) -> Script:
     sid = r.text(node, "id", required=True) or Path(r.path).stem
     if not _valid_id(sid):
-        r.problem(node.line_of("id"), f"id «{sid}»: только латинские строчные буквы, цифры и _")
+        r.problem(node.line_of("id"), f"id «{clip(sid)}»: только латинские строчные буквы, цифры и _")
     version = r.integer(node, "version", required=True) or 0
     title = r.text(node, "title", required=True) or sid
     script = Script(id=sid, version=version, title=title, kind=kind, where=r.where(node))
     if kind == "module":
         script.group = r.text(node, "group", required=True)
-        script.order = r.integer(node, "order") or 100
+        order = r.integer(node, "order")
+        script.order = 100 if order is None else order
         script.traits = r.string_list(node, "traits")
         script.approach = r.string_list(node, "approach")
     if kind == "profile":
@@ -267,7 +282,7 @@ def _read_item(r: _Reader, node: SrcDict) -> Item | None:
 def _read_item_id(r: _Reader, node: SrcDict) -> str | None:
     qid = r.text(node, "id", required=True)
     if qid is not None and not _valid_id(qid):
-        r.problem(node.line_of("id"), f"id «{qid}»: только латинские строчные буквы, цифры и _")
+        r.problem(node.line_of("id"), f"id «{clip(qid)}»: только латинские строчные буквы, цифры и _")
     return qid
 
 
@@ -316,7 +331,7 @@ def _read_question_type(r: _Reader, node: SrcDict) -> str | None:
     if qtype is not None and qtype not in QUESTION_TYPES:
         r.problem(
             node.line_of("type"),
-            f"неизвестный тип вопроса «{qtype}» (допустимы: {', '.join(QUESTION_TYPES)})",
+            f"неизвестный тип вопроса «{clip(qtype)}» (допустимы: {', '.join(QUESTION_TYPES)})",
         )
         return None
     return qtype
@@ -328,7 +343,7 @@ def _read_category(r: _Reader, node: SrcDict, key: str) -> str | None:
     if category is not None and category not in SPECIAL_CATEGORIES:
         r.problem(
             node.line_of(key),
-            f"«{key}»: неизвестная особая категория данных «{category}» "
+            f"«{key}»: неизвестная особая категория данных «{clip(category)}» "
             f"(допустимы: {', '.join(SPECIAL_CATEGORIES)})",
         )
         return None
@@ -467,7 +482,7 @@ def _read_measures(r: _Reader, node: SrcDict, bundle: Bundle) -> None:
             bundle.measures.append(
                 Measure(
                     id=mid, text=text, groups=groups, responsible=responsible,
-                    where=r.where(m), deadline_days=r.integer(m, "deadline_days"),
+                    where=r.where(m), deadline_days=r.integer(m, "deadline_days", upto=MAX_PLAN_DAYS),
                     when=r.expr(m, "when"), detail=r.text(m, "detail"),
                     commitment=r.text(m, "commitment"),
                 )

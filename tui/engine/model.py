@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.engine.expr import Expression
+from tui.engine.textsafe import printable
 
 QUESTION_TYPES: dict[str, str] = {
     "text": "строка текста",
@@ -39,7 +40,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        """``file:line: message``, control characters from the file shown as escapes."""
+        return printable(f"{self.path}:{self.line}: {self.message}")
 
 
 class ScriptError(Exception):

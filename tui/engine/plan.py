@@ -16,6 +16,7 @@ from tui.engine import values
 from tui.engine.dates import format_date
 from tui.engine.expr import ExpressionError, render_text
 from tui.engine.interview import Interview
+from tui.engine.limits import MAX_PLAN_DAYS
 from tui.engine.model import RESPONSIBLE, Measure, Question
 from tui.engine.rules import Classification, GroupResult
 
@@ -127,7 +128,7 @@ def choose_measures(interview: Interview) -> list[PlannedMeasure]:
                 text=m.text,
                 responsible=m.responsible,
                 responsible_label=RESPONSIBLE[m.responsible],
-                deadline=None if days is None else interview.today + timedelta(days=days),
+                deadline=None if days is None else _later(interview.today, days),
                 at_interview=days == 0,
                 detail=_text(m.detail, ctx) if m.detail else "",
                 commitment=_text(m.commitment, ctx) if m.commitment else m.text,
@@ -141,9 +142,26 @@ def attendance_dates(interview: Interview) -> list[date]:
     """The dates the client attends, by ``params.plan`` (every N days, M times)."""
     plan = interview.bundle.params.get("plan") or {}
     every, count = plan.get("visit_every_days"), plan.get("visits")
-    if not isinstance(every, int) or not isinstance(count, int):
+    if not isinstance(every, int) or not isinstance(count, int) or every <= 0:
         return []
-    return [interview.today + timedelta(days=every * (i + 1)) for i in range(count)]
+    out: list[date] = []
+    for i in range(1, count + 1):
+        visit = _later(interview.today, every * i)
+        if visit is None:
+            break  # past the calendar: the plan lists the dates before it
+        out.append(visit)
+    return out
+
+
+def _later(today: date, days: int) -> date | None:
+    """``today`` + ``days``, or ``None`` past :data:`~tui.engine.limits.MAX_PLAN_DAYS` or
+    the end of the calendar (an interview dated near year 9999 must not end the plan)."""
+    if not 0 <= days <= MAX_PLAN_DAYS:
+        return None
+    try:
+        return today + timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 def _applies(m: Measure, ctx: Mapping[str, Any]) -> bool:

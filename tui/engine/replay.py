@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,10 @@ import yaml
 
 from tui.engine.dates import DateFormatError, parse_date
 from tui.engine.interview import Interview
+from tui.engine.limits import MAX_ANSWER_FILE_BYTES, MAX_YEAR, MIN_YEAR
 from tui.engine.model import Bundle
 from tui.engine.rules import Override
+from tui.engine.textsafe import clip, printable
 from tui.engine.values import AnswerError
 from tui.engine.yamlsrc import SrcDict, SrcList, YamlError, load_file
 from tui.fs import atomic_write
@@ -38,7 +40,9 @@ class ReplayError(Exception):
     """What stopped a replay: ``str()`` is ``file:line: message``."""
 
     def __init__(self, path: str, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
+        # Control characters from the file are shown as escapes: they never reach a terminal.
+        message = printable(message)
+        super().__init__(printable(f"{path}:{line}: {message}"))
         self.path, self.line, self.message = path, line, message
 
 
@@ -67,7 +71,7 @@ class AnswersFile:
 def _load_mapping(path: Path | str, what: str) -> SrcDict:
     """A YAML file that must be a mapping; any problem as a ReplayError with its line."""
     try:
-        doc = load_file(path)
+        doc = load_file(path, MAX_ANSWER_FILE_BYTES)
     except YamlError as exc:
         raise ReplayError(str(path), exc.line, exc.message) from None
     if not isinstance(doc, SrcDict):
@@ -81,7 +85,7 @@ def read_answers_file(path: Path | str) -> AnswersFile:
     for key in doc:
         if key not in _FILE_KEYS:
             allowed = ", ".join(_FILE_KEYS)
-            raise ReplayError(p, doc.line_of(key), f"неизвестный ключ «{key}» (допустимы: {allowed})")
+            raise ReplayError(p, doc.line_of(key), f"неизвестный ключ «{clip(key)}» (допустимы: {allowed})")
     answers = doc.get("answers")
     if not isinstance(answers, SrcDict):
         raise ReplayError(p, doc.line_of("answers"), "нет словаря «answers» (id вопроса: ответ)")
@@ -107,10 +111,12 @@ def _read_override(path: str, item: Any, line: int) -> tuple[str, str, str, int]
     if not isinstance(item, SrcDict) or set(item) - {"group", "action", "reason"}:
         raise ReplayError(path, line, "решение о группе: {group: id, action: add|remove, reason: текст}")
     gid, action, reason = item.get("group"), item.get("action"), item.get("reason")
+    if not isinstance(gid, str) or not gid.strip():
+        raise ReplayError(path, line, "в решении о группе нет «group» (id клиентской группы)")
     if action not in ("add", "remove"):
-        raise ReplayError(path, line, f"«action» — add или remove, а не «{action}»")
+        raise ReplayError(path, line, f"«action» — add или remove, а не «{clip(str(action))}»")
     if not isinstance(reason, str) or not reason.strip():
-        raise ReplayError(path, line, f"нет причины решения о группе «{gid}»: она обязательна")
+        raise ReplayError(path, line, f"нет причины решения о группе «{clip(gid)}»: она обязательна")
     return str(gid), action, reason.strip(), line
 
 
@@ -127,11 +133,11 @@ def replay_answers(bundle: Bundle, f: AnswersFile, today: date) -> ReplayResult:
     questions = bundle.questions()
     for qid in f.answers:
         if qid not in questions:
-            raise ReplayError(f.path, f.answers.line_of(qid), f"в сценарии нет вопроса «{qid}»")
+            raise ReplayError(f.path, f.answers.line_of(qid), f"в сценарии нет вопроса «{clip(qid)}»")
     interview = Interview(bundle, today)
     for gid, action, reason, line in f.overrides:
         if bundle.group(gid) is None:
-            raise ReplayError(f.path, line, f"нет клиентской группы «{gid}»")
+            raise ReplayError(f.path, line, f"нет клиентской группы «{clip(gid)}»")
         interview.set_override(Override(gid, action, reason, f.inspector or ""))
     after: str | None = None
     while (q := interview.first_pending(after)) is not None:
@@ -191,7 +197,9 @@ def classify_facts(bundle: Bundle, path: Path | str, today: date | None = None) 
             continue
         if facts is not doc and key in questions:
             continue  # a recorded interview's module answers: not facts, nothing to classify
-        raise ReplayError(p, facts.line_of(key), f"«{key}» — не факт профилирования (нет такого вопроса)")
+        raise ReplayError(
+            p, facts.line_of(key), f"«{clip(key)}» — не факт профилирования (нет такого вопроса)"
+        )
     ctx = Interview(bundle, when)._base_context()
     given: dict[str, Any] = {}
     for qid in profile_ids:
@@ -213,14 +221,18 @@ def classify_facts(bundle: Bundle, path: Path | str, today: date | None = None) 
 
 def _file_date(path: str, doc: SrcDict) -> date | None:
     when = doc.get("date")
-    if when is None or isinstance(when, date):
-        return when
+    line = doc.line_of("date")
     if isinstance(when, str):
         try:
             return parse_date(when)
         except DateFormatError as exc:
-            raise ReplayError(path, doc.line_of("date"), f"«date»: {exc}") from None
-    raise ReplayError(path, doc.line_of("date"), f"«date» должна быть датой ДД.ММ.ГГГГ, а не «{when}»")
+            raise ReplayError(path, line, f"«date»: {exc}") from None
+    if when is None or (isinstance(when, date) and not isinstance(when, datetime)):
+        if when is not None and not MIN_YEAR <= when.year <= MAX_YEAR:
+            raise ReplayError(path, line, f"«date»: год {when.year} вне {MIN_YEAR}–{MAX_YEAR}")
+        return when
+    raise ReplayError(path, line, f"«date» должна быть датой ДД.ММ.ГГГГ, а не «{clip(str(when))}»")
+
 
 def write_answers_file(
     path: Path,

@@ -3,6 +3,11 @@
 Static checks and answer-file errors name ``file:line``; plain PyYAML forgets lines, so
 mappings load as :class:`SrcDict` and sequences as :class:`SrcList`, each carrying the
 line of its node and of each key.
+
+A file is read only up to its size limit, and its shape is bounded before anything is
+built from it (:data:`~tui.engine.limits.MAX_YAML_DEPTH` levels,
+:data:`~tui.engine.limits.MAX_YAML_NODES` elements counting each ``*reference`` again), so
+neither a huge file nor a deeply nested or self-multiplying one exhausts the program.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+
+from tui.engine import limits
 
 
 class SrcDict(dict[str, Any]):
@@ -54,8 +61,49 @@ else:
     _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _ShapeError(Exception):
+    """A document nested too deeply or with too many elements; ``line`` is 1-based."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _check_shape(root: yaml.Node) -> None:
+    """Refuse a document past the nesting and size limits, walking it without recursion
+    (an alias is walked again each time it is used: that is what building it would cost)."""
+    todo: list[tuple[yaml.Node, int]] = [(root, 1)]
+    count = 0
+    while todo:
+        node, depth = todo.pop()
+        count += 1
+        line = node.start_mark.line + 1
+        if depth > limits.MAX_YAML_DEPTH:
+            raise _ShapeError(
+                line, f"слишком глубокая вложенность: больше {limits.MAX_YAML_DEPTH} уровней"
+            )
+        if count > limits.MAX_YAML_NODES:
+            raise _ShapeError(
+                line,
+                f"слишком много элементов: больше {limits.MAX_YAML_NODES} "
+                "(считая каждое повторение по ссылке *)",
+            )
+        if isinstance(node, yaml.SequenceNode):
+            todo.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                todo.append((key, depth + 1))
+                todo.append((value, depth + 1))
+
+
 class _Loader(_Base):
-    pass
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_shape(node)
+        return self.construct_document(node)
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> SrcDict:
@@ -91,6 +139,16 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A number longer than :data:`~tui.engine.limits.MAX_YAML_NUMBER_CHARS` stays text:
+    what reads it then says it is too long, instead of Python refusing to convert it."""
+    text = loader.construct_scalar(node)
+    if isinstance(text, str) and len(text) > limits.MAX_YAML_NUMBER_CHARS:
+        return text
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
@@ -112,6 +170,8 @@ _EXPLAINED = (
     (re.compile(r"expected ',' or '\]'|expected ',' or ']'"), "не закрыта квадратная скобка «]»"),
     (re.compile(r"expected ',' or '}'"), "не закрыта фигурная скобка «}»"),
     (re.compile(r"expected the node content, but found"), "нет значения: не закрыты скобки?"),
+    (re.compile(r"maximum nesting depth"),
+     f"слишком глубокая вложенность: больше {limits.MAX_YAML_DEPTH} уровней"),
 )
 
 
@@ -129,6 +189,10 @@ def explain(problem: str, source_line: str = "") -> str:
 def load_text(text: str, path: Path | str = "<text>") -> Any:
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except _ShapeError as exc:
+        raise YamlError(path, exc.line, exc.message) from None
+    except RecursionError:  # the pure-Python parser, on nesting deeper than it can follow
+        raise YamlError(path, 0, "слишком глубокая вложенность") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -140,12 +204,26 @@ def load_text(text: str, path: Path | str = "<text>") -> Any:
         raise YamlError(path, 0, f"это не YAML: {exc}") from exc
 
 
-def load_file(path: Path | str) -> Any:
+def read_limited(path: Path | str, max_bytes: int) -> str:
+    """The text of a UTF-8 file of at most ``max_bytes``; a larger one (``/dev/zero``, a
+    10 GB log) is refused after reading one byte past the limit."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise YamlError(p, 0, "файл не в кодировке UTF-8") from exc
+        with p.open("rb") as f:
+            data = f.read(max_bytes + 1)
     except OSError as exc:
         raise YamlError(p, 0, f"файл не читается: {exc.strerror or exc}") from exc
-    return load_text(text, p)
+    if len(data) > max_bytes:
+        raise YamlError(p, 0, f"файл слишком большой: больше {_size(max_bytes)}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlError(p, 0, "файл не в кодировке UTF-8") from exc
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} МБ" if n % (1024 * 1024) == 0 else f"{n} байт"
+
+
+def load_file(path: Path | str, max_bytes: int = limits.MAX_SCRIPT_FILE_BYTES) -> Any:
+    return load_text(read_limited(path, max_bytes), Path(path))

@@ -1,0 +1,35 @@
+"""Text from a file or a keyboard, made safe to show: control characters escaped.
+
+A script, an answers file or a pasted answer may hold raw terminal escapes (``ESC [ 2 J``
+clears the screen, ``ESC ] 0 ;`` retitles the window). Every message that quotes such text
+shows it through :func:`printable`, so ``\\x1b`` reaches the terminal as four visible
+characters, never as a command.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+#: Unicode categories shown escaped: controls, format characters (bidirectional overrides,
+#: zero-width marks), line and paragraph separators, surrogates.
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or invisible format character written as an escape."""
+    if text.isprintable():
+        return text
+    return "".join(
+        _escape(ch) if unicodedata.category(ch) in _HIDDEN else ch for ch in text
+    )
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """``text`` shortened to ``limit`` characters (with «…») and made printable."""
+    short = text if len(text) <= limit else text[: limit - 1] + "…"
+    return printable(short)
