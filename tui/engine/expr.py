@@ -2,8 +2,10 @@
 
 Script conditions (``when``), computed values, validation rules, group rules and plan
 templates all speak it. Nothing is ever passed to Python's ``eval``: expressions are
-compiled by Jinja's :class:`~jinja2.sandbox.SandboxedEnvironment`, which refuses access
-to private attributes and unsafe calls.
+compiled by the sandbox of :mod:`tui.engine.sandbox` (Jinja's immutable sandbox, bounded
+in size and time), which refuses access to private attributes, changes to the values it
+reads and unsafe calls; what it would refuse is refused already when an expression is
+compiled (:mod:`tui.engine.exprcheck`), so ``check`` names it.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefined, nodes
 from jinja2.exceptions import SecurityError, TemplateAssertionError, UndefinedError
 from jinja2.parser import Parser
-from jinja2.sandbox import SandboxedEnvironment
 
-from tui.engine import dates
+from tui.engine import dates, limits
+from tui.engine.exprcheck import refusal
+from tui.engine.sandbox import SafeEnvironment, budget
 
 #: Names every expression may use besides question ids and computed values.
 BUILTIN_NAMES: frozenset[str] = frozenset(
@@ -85,9 +88,10 @@ def runtime_context(context: Mapping[str, Any]) -> dict[str, Any]:
     return ctx
 
 
-def make_environment(loader: Any = None) -> SandboxedEnvironment:
-    """The environment shared by expressions and plan templates."""
-    env = SandboxedEnvironment(
+def make_environment(loader: Any = None) -> SafeEnvironment:
+    """The environment shared by expressions and plan templates: read-only, bounded in
+    size, and in time for every rendering (:mod:`tui.engine.sandbox`)."""
+    env = SafeEnvironment(
         loader=loader,
         undefined=StrictUndefined,
         autoescape=False,
@@ -194,12 +198,15 @@ class Expression:
         if self.names & _DATE_FUNCTIONS:
             ctx = runtime_context({**ctx, "today": context.get("today")})
         try:
-            result = self._fn(**ctx)
-            if isinstance(result, Undefined):
-                result._fail_with_undefined_error()
+            with budget():
+                result = self._fn(**ctx)
+                if isinstance(result, Undefined):
+                    result._fail_with_undefined_error()
             return result
         except (UndefinedError, SecurityError) as exc:
             raise ExpressionError(f"{self.source}: {exc}") from exc
+        except RecursionError as exc:
+            raise ExpressionError(f"{self.source}: слишком глубокая рекурсия") from exc
         except TypeError:
             raise  # an unanswered (none) value compared or passed on: callers decide
         except (ValueError, AttributeError, ArithmeticError, LookupError) as exc:
@@ -239,11 +246,24 @@ def _check_filters_and_tests(ast: nodes.Node) -> None:
             raise ExpressionError(f"выражение не разбирается: No test named '{t.name}'.")
 
 
+_TOO_DEEP = f"слишком глубокая вложенность: больше {limits.MAX_EXPRESSION_DEPTH} уровней"
+
+
+def _refuse(ast: nodes.Node, template: bool) -> None:
+    """What the sandbox would refuse at run time, refused now (:mod:`tui.engine.exprcheck`)."""
+    why = refusal(ast, template)
+    if why is not None:
+        raise ExpressionError(why)
+    _check_filters_and_tests(ast)
+
+
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> Expression:
     """Parse ``source``; raise :class:`ExpressionError` with a readable reason."""
     if not isinstance(source, str) or not source.strip():
         raise ExpressionError("пустое выражение")
+    if len(source) > limits.MAX_EXPRESSION_LENGTH:
+        raise ExpressionError(f"выражение длиннее {limits.MAX_EXPRESSION_LENGTH} знаков")
     try:
         parser = Parser(_ENV, source, state="variable")
         ast = parser.parse_expression()
@@ -251,17 +271,23 @@ def compile_expression(source: str) -> Expression:
             raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno)
     except (TemplateSyntaxError, TemplateAssertionError) as exc:
         raise ExpressionError(f"выражение не разбирается: {exc.message}") from exc
-    _check_filters_and_tests(ast)
+    except RecursionError:
+        raise ExpressionError(_TOO_DEEP) from None
+    _refuse(ast, template=False)
     return Expression(source=source, names=frozenset(_undeclared(ast)), ast=ast)
 
 
 def template_names(source: str) -> set[str]:
     """Free names read by a template text (for static checks of plan texts)."""
+    if len(source) > limits.MAX_TEMPLATE_LENGTH:
+        raise ExpressionError(f"текст длиннее {limits.MAX_TEMPLATE_LENGTH} знаков")
     try:
         ast = _ENV.parse(source)
     except TemplateSyntaxError as exc:
         raise ExpressionError(f"шаблон не разбирается: {exc.message}") from exc
-    _check_filters_and_tests(ast)
+    except RecursionError:
+        raise ExpressionError(_TOO_DEEP) from None
+    _refuse(ast, template=True)
     return _undeclared(ast)
 
 
@@ -273,9 +299,13 @@ def _compiled_template(source: str) -> Any:
 def render_text(source: str, context: Mapping[str, Any]) -> str:
     """Render a short template text from a script (a reason, a measure's detail)."""
     try:
-        return " ".join(_compiled_template(source).render(**runtime_context(context)).split())
-    except (TemplateSyntaxError, UndefinedError, SecurityError) as exc:
+        with budget():
+            text = _compiled_template(source).render(**runtime_context(context))
+        return " ".join(text.split())
+    except TemplateError as exc:  # a syntax error, an undefined name, a limit of the sandbox
         raise ExpressionError(f"{source!r}: {exc}") from exc
+    except RecursionError as exc:
+        raise ExpressionError(f"{source!r}: слишком глубокая вложенность") from exc
     except (ValueError, AttributeError, ArithmeticError, LookupError) as exc:
         raise ExpressionError(f"{source!r}: {type(exc).__name__}: {exc}") from exc
 
