@@ -26,7 +26,7 @@ test: $(STAMP)
 
 ## The fuzz suite with many more examples and random keys (minutes; not part of `make test`).
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=deep SOBESEDNIK_FUZZ_KEYS=20000 $(BIN)/pytest -q tests/fuzz
+	HYPOTHESIS_PROFILE=deep SOBESEDNIK_FUZZ_KEYS=10000 $(BIN)/pytest -q tests/fuzz
 
 check: $(STAMP)
 	$(BIN)/sobesednik check

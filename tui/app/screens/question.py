@@ -56,6 +56,9 @@ class QuestionScreen(Screen[None]):
         self.store = store
         self.shown: Question | None = None
         self._guidance_for: str | None = None
+        #: A move (Next, Back) is under way: a second press meanwhile (Enter and Ctrl+N at
+        #: once, a double tap) is dropped instead of racing it for the answer widget.
+        self._moving = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -199,8 +202,16 @@ class QuestionScreen(Screen[None]):
 
     async def action_next(self) -> None:
         q = self.session.current
-        if q is None:
+        if q is None or q is not self.shown or self._moving:
+            # Already moving, or the answer on screen is no longer the session's question.
             return
+        self._moving = True
+        try:
+            await self._next(q)
+        finally:
+            self._moving = False
+
+    async def _next(self, q: Question) -> None:
         try:
             following = self.session.submit(self._raw())
         except AnswerError as exc:
@@ -227,9 +238,14 @@ class QuestionScreen(Screen[None]):
             await self.show_question()
 
     async def action_back(self) -> None:
-        if self.session.can_go_back():
+        if self._moving or not self.session.can_go_back():
+            return
+        self._moving = True
+        try:
             self.session.back()
             await self.show_question()
+        finally:
+            self._moving = False
 
     def action_review(self) -> None:
         if self.session.progress()[0] > 0:
