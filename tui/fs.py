@@ -47,6 +47,29 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+def read_nofollow(path: Path) -> bytes:
+    """The bytes of the file ``path``, never through a symbolic link (``OSError`` with
+    ``ELOOP`` for a link)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def chmod_nofollow(path: Path, mode: int) -> None:
+    """Set the permissions of the file or folder ``path`` itself, never of what a symbolic
+    link there points to (``OSError`` with ``ELOOP`` for a link)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    try:
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+
+
 def is_temp_name(name: str) -> bool:
     """A temporary file of :func:`replacing` (``.<name>.<random>.tmp``)."""
     return name.startswith(".") and name.endswith(".tmp")

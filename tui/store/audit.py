@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tui.fs import read_nofollow
 from tui.store.errors import StoreError, describe_os_error
 from tui.store.layout import make_dirs, now_iso
 
@@ -31,7 +32,7 @@ def append_event(root: Path, action: str, by: str, **details: Any) -> None:
                       ensure_ascii=False) + "\n"
     path = make_dirs(root / "audit") / f"{datetime.now():%Y%m}.jsonl"
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         try:
             os.write(fd, line.encode("utf-8"))
             os.fdatasync(fd)
@@ -46,7 +47,11 @@ def read_events(root: Path, iid: str | None = None) -> list[dict[str, Any]]:
     edited line is skipped."""
     out: list[dict[str, Any]] = []
     for path in audit_files(root):
-        for line in path.read_text("utf-8", errors="replace").splitlines():
+        try:
+            text = read_nofollow(path).decode("utf-8", errors="replace")
+        except OSError as exc:
+            raise StoreError(describe_os_error(exc, path, "прочитать", root=root)) from exc
+        for line in text.splitlines():
             with contextlib.suppress(ValueError):
                 event = json.loads(line)
                 if isinstance(event, dict) and (iid is None or event.get("iid") == iid):

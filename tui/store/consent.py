@@ -127,6 +127,7 @@ def _withdraw_one(store: Store, policy: DataPolicy, iid: str, category: str, by:
             *(header.get("consent_withdrawals") or []), {"category": category, "at": at, "by": by}
         ]
         storage.write(data)
+        store.remove_temp_files(iid)  # a killed earlier write left the answers there
     return len(removed_values), plans_withdrawn
 
 

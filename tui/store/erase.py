@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tui.engine import dates
-from tui.fs import fsync_dir
+from tui.fs import fsync_dir, read_nofollow
 from tui.store.audit import audit_files
 from tui.store.backup import ArchiveFile
 from tui.store.errors import DamagedFileError, InterviewBusyError, StoreError, describe_os_error, note_once
@@ -114,7 +114,7 @@ def damaged_copies(store: Store, iids: Iterable[str]) -> list[Path]:
 
 def _mentions_one_of(path: Path, iids: set[str]) -> bool:
     try:
-        raw = path.read_bytes()
+        raw = read_nofollow(path)
     except OSError:
         return False
     return any(m.decode() in iids for m in IID_IN_BYTES.findall(raw))
@@ -171,7 +171,8 @@ def backups_holding(store: Store, iids: Iterable[str]) -> BackupsHolding:
     if not wanted:
         return result
     base = store.root / "backups"
-    candidates = sorted(base.iterdir()) if base.is_dir() else []
+    # A symbolic link is never followed (doctor names it).
+    candidates = sorted(p for p in base.iterdir() if not p.is_symlink()) if base.is_dir() else []
     for path in _archives_in_audit(store):
         if path.parent != base and path not in candidates:
             candidates.append(path)

@@ -24,18 +24,22 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from tui.fs import atomic_write
-from tui.store.errors import DamagedFileError, StoreError, describe_os_error
+from tui.fs import atomic_write, read_nofollow
+from tui.store.errors import DamagedFileError, StoreError, UnreadableFileError, describe_os_error, os_reason
 
 #: How many parsed files a process keeps in memory (a few interviews and index buckets).
 CACHE_SIZE = 64
 
 
 def file_signature(path: Path) -> tuple[int, int, int] | None:
+    """The identity of the file ``path`` itself (a symbolic link is not followed);
+    ``None`` when there is none; :class:`UnreadableFileError` when it cannot be looked at."""
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise UnreadableFileError(path, os_reason(exc)) from exc
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
@@ -50,11 +54,15 @@ def json_fault(raw: bytes, exc: UnicodeDecodeError | json.JSONDecodeError) -> st
 
 
 def read_json(path: Path) -> Any:
-    """Parse a store file; :class:`DamagedFileError` names it when it is not valid JSON."""
+    """Parse a store file; :class:`DamagedFileError` names it when it is not valid JSON,
+    :class:`UnreadableFileError` when it cannot be read (a symbolic link is never
+    followed), :class:`StoreError` when it is gone."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
+        raw = read_nofollow(path)
+    except FileNotFoundError as exc:
         raise StoreError(describe_os_error(exc, path, "прочитать")) from exc
+    except OSError as exc:
+        raise UnreadableFileError(path, os_reason(exc)) from exc
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -41,6 +41,7 @@ from tui.store.layout import (
     norm_text,
     parse_query_date,
     phone_digits,
+    refuse_links,
 )
 from tui.store.lock import WritersLock
 
@@ -167,8 +168,11 @@ class Index:
 
     def bucket_path(self, kind: str, key: str) -> Path:
         """Where the index bucket ``key`` of ``kind`` lives. Surname buckets are split by
-        their first letter, so a search by the beginning of a surname lists one folder."""
-        return self.root / "index" / bucket_rel(kind, key)
+        their first letter, so a search by the beginning of a surname lists one folder.
+        :class:`StoreError` when a folder on the way is a symbolic link (never followed)."""
+        path = self.root / "index" / bucket_rel(kind, key)
+        refuse_links(self.root, path.parent)
+        return path
 
     def note_damaged(self, exc: DamagedFileError) -> None:
         """Name a damaged file once (a list or a search meets it again and again)."""

@@ -162,7 +162,7 @@ def dead_journals(folder: Path, *, skip: Path | None = None, lenient: bool = Fal
         if path == skip:
             continue
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
             continue
         except OSError:

@@ -26,16 +26,18 @@ and an answer record with its earlier values (:func:`answer_record`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from tui.engine.policy import IDENTITY_FIELDS
-from tui.store.errors import StoreError, describe_os_error
+from tui.store.errors import StoreError, UnreadableFileError, describe_os_error, os_reason
 
 SCHEMA_VERSION = 2
 DRAFT, COMPLETE = "draft", "complete"
@@ -47,13 +49,75 @@ META_FILE = "sobesednik.json"
 #: An interview id: the creation time to the millisecond and a random tail; its first six
 #: digits name its month folder.
 IID_PATTERN = r"\d{8}-\d{6}-[0-9a-f]{6,}"
-IID = re.compile(rf"^{IID_PATTERN}$")
+IID = re.compile(rf"^{IID_PATTERN}\Z")
 #: Interview ids anywhere in raw bytes (a damaged file that names them).
 IID_IN_BYTES = re.compile(IID_PATTERN.encode())
 #: A month folder of ``interviews/`` (``yyyymm``).
-MONTH = re.compile(r"^\d{6}$")
+MONTH = re.compile(r"^\d{6}\Z")
 #: How many earlier values an answer keeps beside its current one.
 KEPT_VALUES = 10
+#: The store's own entries, relative to the data directory: none of them may be a
+#: symbolic link (the store would read or write outside the data directory through it).
+OWN_ENTRIES = (META_FILE, ".lock", "interviews", "index", "index/journal", "index/drafts",
+               "index/name", "index/phone", "index/birth", "audit", "leases", "damaged", "backups")
+#: The folders of the index: a file in the place of one would make lists and search empty.
+INDEX_FOLDERS = ("index", "index/journal", "index/drafts", "index/name", "index/phone", "index/birth")
+#: Why a symbolic link in a data directory is not followed, for a user.
+LINK_WHY = "символическая ссылка: Собеседник не открывает данные по ссылкам"
+
+
+def links_message(root: Path, rels: list[str]) -> str:
+    """What a user is told of symbolic links found in the data directory ``root``."""
+    return (
+        f"В каталоге данных {root} символическая ссылка: {', '.join(rels)}. Собеседник не "
+        "открывает данные по ссылкам, чтобы не читать и не менять ничего за пределами каталога "
+        "данных. Замените ссылку настоящим файлом или каталогом (проверка: sobesednik doctor "
+        "--check-only)."
+    )
+
+
+def lstat_in(root: Path, path: Path) -> os.stat_result | None:
+    """``lstat`` of ``path`` in the data directory ``root`` (``None`` when there is
+    nothing there); :class:`StoreError` naming it when it cannot be looked at."""
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise StoreError(describe_os_error(exc, path, "прочитать", root=root)) from exc
+
+
+def refuse_links(root: Path, path: Path) -> None:
+    """:class:`StoreError` when ``path`` or a folder between the data directory ``root``
+    and it is a symbolic link (the data directory itself is the administrator's choice)."""
+    current = root
+    for part in path.relative_to(root).parts:
+        current = current / part
+        st = lstat_in(root, current)
+        if st is None:
+            return
+        if stat.S_ISLNK(st.st_mode):
+            raise StoreError(links_message(root, [current.relative_to(root).as_posix()]))
+
+
+def links_among(root: Path, rels: tuple[str, ...] = OWN_ENTRIES) -> list[str]:
+    """Which of the entries ``rels`` of the data directory ``root`` are symbolic links."""
+    out = []
+    for rel in rels:
+        st = lstat_in(root, root / rel)
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            out.append(rel)
+    return out
+
+
+def not_folders(root: Path, rels: tuple[str, ...] = INDEX_FOLDERS) -> list[str]:
+    """Which of ``rels`` exist in the data directory ``root`` but are not folders."""
+    out = []
+    for rel in rels:
+        st = lstat_in(root, root / rel)
+        if st is not None and not stat.S_ISDIR(st.st_mode) and not stat.S_ISLNK(st.st_mode):
+            out.append(rel)
+    return out
 
 
 def is_iid(text: str) -> bool:
@@ -63,9 +127,11 @@ def is_iid(text: str) -> bool:
 def interview_path(root: Path, iid: str) -> Path:
     """The file of interview ``iid`` in the data directory ``root``; :class:`StoreError`
     for a string that is not an interview id (it could name a path elsewhere)."""
-    if not IID.match(iid or ""):
+    if not isinstance(iid, str) or not IID.match(iid):
         raise StoreError(f"Неверный номер интервью: «{iid}».")
-    return root / "interviews" / iid[:6] / f"{iid}.json"
+    path = root / "interviews" / iid[:6] / f"{iid}.json"
+    refuse_links(root, path.parent)
+    return path
 
 
 def newer_schema_error(root: Path, version: object) -> StoreError:
@@ -82,20 +148,73 @@ def bucket_rel(kind: str, key: str) -> str:
     return f"{kind}/{key[0]}/{key}{BUCKET_SUFFIX}" if kind == "name" else f"{kind}/{key}{BUCKET_SUFFIX}"
 
 
-def month_folders(root: Path) -> list[Path]:
-    """The folders of ``interviews/``, oldest month first."""
-    base = root / "interviews"
-    if not base.is_dir():
+def _entries(root: Path, folder: Path) -> list[os.DirEntry[str]] | UnreadableFileError:
+    """The entries of ``folder`` by name ([] when there is none), or why it cannot be read."""
+    try:
+        with os.scandir(folder) as found:
+            return sorted(found, key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(p for p in base.iterdir() if p.is_dir())
+    except OSError as exc:
+        return UnreadableFileError(folder, os_reason(exc, folder=True), root)
+
+
+def _month_entries(root: Path) -> Iterator[os.DirEntry[str] | UnreadableFileError]:
+    """The month folders of ``interviews/`` (and symbolic links there, never followed)."""
+    found = _entries(root, root / "interviews")
+    if isinstance(found, UnreadableFileError):
+        yield found
+        return
+    for entry in found:
+        if entry.is_symlink() or entry.is_dir(follow_symlinks=False):
+            yield entry
+
+
+def month_folders(root: Path) -> list[Path]:
+    """The folders of ``interviews/``, oldest month first (symbolic links left out);
+    :class:`StoreError` when ``interviews/`` cannot be read."""
+    out = []
+    for entry in _month_entries(root):
+        if isinstance(entry, UnreadableFileError):
+            raise StoreError(str(entry))
+        if not entry.is_symlink():
+            out.append(Path(entry.path))
+    return out
+
+
+def scan_interviews(root: Path, months: Callable[[str], bool] | None = None
+                    ) -> Iterator[Path | UnreadableFileError]:
+    """Every interview file, oldest month first, and what could not be read on the way
+    (a folder without the right to read it, a symbolic link: never followed); ``months``
+    chooses the month folders (``yyyymm``) to list."""
+    for month in _month_entries(root):
+        if isinstance(month, UnreadableFileError):
+            yield month
+            continue
+        if months is not None and not months(month.name):
+            continue
+        if month.is_symlink():
+            yield UnreadableFileError(Path(month.path), LINK_WHY, root)
+            continue
+        found = _entries(root, Path(month.path))
+        if isinstance(found, UnreadableFileError):
+            yield found
+            continue
+        for entry in found:
+            if not entry.name.endswith(".json"):
+                continue
+            if entry.is_symlink():
+                yield UnreadableFileError(Path(entry.path), LINK_WHY, root)
+            elif entry.is_file(follow_symlinks=False):
+                yield Path(entry.path)
 
 
 def interview_files(root: Path, months: Callable[[str], bool] | None = None) -> Iterator[Path]:
     """Every interview file, oldest month first; ``months`` chooses the month folders
-    (``yyyymm``) to list."""
-    for month in month_folders(root):
-        if months is None or months(month.name):
-            yield from sorted(month.glob("*.json"))
+    (``yyyymm``) to list. What cannot be read is left out (see :func:`scan_interviews`)."""
+    for item in scan_interviews(root, months):
+        if isinstance(item, Path):
+            yield item
 
 
 def has_interviews(root: Path) -> bool:
@@ -103,13 +222,16 @@ def has_interviews(root: Path) -> bool:
     try:
         with os.scandir(root / "interviews") as months:
             for month in months:
-                if not month.is_dir():
+                if not month.is_dir(follow_symlinks=False):
                     continue
                 with os.scandir(month.path) as files:
                     if any(f.name.endswith(".json") for f in files):
                         return True
     except (FileNotFoundError, NotADirectoryError):
         pass
+    except OSError as exc:
+        raise StoreError(describe_os_error(exc, Path(exc.filename or root / "interviews"),
+                                           "прочитать", root=root)) from exc
     return False
 
 
@@ -124,12 +246,37 @@ def make_dirs(path: Path) -> Path:
     for folder in reversed(missing):
         try:
             folder.mkdir(mode=0o700)
+            os.chmod(folder, 0o700)  # whatever the umask
         except FileExistsError as exc:
             if not folder.is_dir():
                 raise StoreError(describe_os_error(exc, folder, "создать каталог")) from exc
         except OSError as exc:
             raise StoreError(describe_os_error(exc, folder, "создать каталог")) from exc
     return path
+
+
+def make_root(root: Path) -> None:
+    """Make (or check) the data directory ``root`` for the store to open: it and any missing
+    parent owner-only; :class:`StoreError` when it is a file, read-only, or its own entries
+    include a symbolic link (nothing is read or written through one) or an index folder
+    that is a file (lists and search would be empty)."""
+    if root.exists() and not root.is_dir():
+        raise StoreError(f"Каталог данных {root} — это файл, а не каталог.")
+    make_dirs(root)
+    if not os.access(root, os.W_OK | os.X_OK):
+        raise StoreError(f"Каталог данных {root} доступен только для чтения.")
+    with contextlib.suppress(OSError):
+        if root.stat().st_uid == os.getuid():
+            root.chmod(0o700)  # the client's data is for its owner only
+    links = links_among(root)
+    if links:
+        raise StoreError(links_message(root, links))
+    files = not_folders(root)
+    if files:
+        raise StoreError(
+            f"В каталоге данных {root} {', '.join(files)} — не каталог: списки и поиск "
+            "интервью были бы пусты. Исправьте хранилище командой «sobesednik doctor»."
+        )
 
 
 def now_iso() -> str:

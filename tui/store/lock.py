@@ -39,7 +39,7 @@ class WritersLock:
         self.then = then
         self._depth = 0
         try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         except OSError as exc:
             raise StoreError(describe_os_error(exc, self.path, "открыть")) from exc
 

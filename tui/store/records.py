@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.store.errors import DamagedFileError
 from tui.store.files import read_tables
-from tui.store.layout import COMPLETE, MONTH, identity_of, interview_files
+from tui.store.layout import COMPLETE, MONTH, identity_of, scan_interviews
 
 if TYPE_CHECKING:
     from tui.store.store import Store
@@ -46,8 +46,13 @@ def records(
     store: Store, months: Callable[[str], bool] | None = None
 ) -> Iterator[dict[str, Any] | DamagedFileError]:
     """Every interview of the store, oldest month first, one at a time (memory stays flat);
-    ``months`` chooses the month folders (``yyyymm``) to read."""
-    for path in interview_files(store.root, months):
+    ``months`` chooses the month folders (``yyyymm``) to read. What cannot be read (a
+    damaged file, a folder or file without the right to read it, a symbolic link, never
+    followed) comes as a :class:`DamagedFileError` in its place."""
+    for path in scan_interviews(store.root, months):
+        if isinstance(path, DamagedFileError):
+            yield path  # a folder or a file that cannot be read, a symbolic link
+            continue
         try:
             record = read_record(store, path)
         except DamagedFileError as exc:

@@ -43,9 +43,11 @@ from typing import Any
 from tinydb import TinyDB
 
 from tui.engine.policy import IDENTITY_FIELDS
+from tui.fs import fsync_dir, is_temp_name
 from tui.store.audit import append_event, read_events
-from tui.store.errors import DamagedFileError, InterviewBusyError, StoreError, describe_os_error
+from tui.store.errors import DamagedFileError, InterviewBusyError, StoreError, describe_os_error, os_errors
 from tui.store.files import AtomicJSONStorage, forget, next_doc_id, open_db
+from tui.store.header import describe, header_faults, interview_date, mended
 from tui.store.index import Index, entries_of
 from tui.store.layout import (
     COMPLETE,
@@ -59,6 +61,7 @@ from tui.store.layout import (
     interview_files,
     interview_path,
     make_dirs,
+    make_root,
     newer_schema_error,
     now_iso,
 )
@@ -71,6 +74,14 @@ __all__ = [
     "InterviewBusyError", "InterviewSummary", "IssuedPlan", "Lease", "Store", "StoreError",
     "StoredInterview",
 ]
+
+
+def _file_date(path: Path) -> date:
+    """The day the file ``path`` was last written (today when it cannot be told)."""
+    try:
+        return date.fromtimestamp(os.lstat(path).st_mtime)
+    except OSError:
+        return date.today()
 
 
 @dataclass(frozen=True)
@@ -103,7 +114,9 @@ class StoredInterview:
 
     @property
     def interview_date(self) -> date:
-        return date.fromisoformat(self.header["interview_date"])
+        """The date of the interview (the day it was started when the header's date is
+        impossible: :meth:`Store.load` says so)."""
+        return interview_date(self.header, date.today())[0]
 
     @property
     def identity(self) -> dict[str, Any]:
@@ -138,11 +151,15 @@ class Store:
         #: Index or audit writes that failed after the data itself was saved (the journal
         #: keeps the interviews so the next open mends the index); messages for the user.
         self.warnings: list[str] = []
-        self._make_root()
+        make_root(self.root)
         #: The writers' lock of the directory: ``with store.lock:`` (re-entrant).
         self.lock = WritersLock(self.root, lock_timeout)
         self.index = Index(self.root, self.lock, damaged=self.damaged, warnings=self.warnings)
         self.search = Search(self.root, self.index)
+        with os_errors(self.root):
+            self._open()
+
+    def _open(self) -> None:
         with self.lock:
             self._open_schema()
             stale_index = (
@@ -157,21 +174,6 @@ class Store:
             self.rebuild_index()  # other desks wait only for its last step
             with self.lock:
                 self.index.replay_journals()
-
-    def _make_root(self) -> None:
-        if self.root.exists() and not self.root.is_dir():
-            raise StoreError(f"Каталог данных {self.root} — это файл, а не каталог.")
-        try:
-            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"Не удалось создать каталог данных {self.root}: {exc.strerror or exc}"
-            ) from exc
-        if not os.access(self.root, os.W_OK | os.X_OK):
-            raise StoreError(f"Каталог данных {self.root} доступен только для чтения.")
-        with contextlib.suppress(OSError):
-            if self.root.stat().st_uid == os.getuid():
-                self.root.chmod(0o700)  # the client's data is for its owner only
 
     @property
     def lock_timeout(self) -> float:
@@ -357,7 +359,16 @@ class Store:
         self._audit_quietly("open", inspector, iid=iid)
 
     def load(self, iid: str) -> StoredInterview:
-        return self._load(self._interview_db(iid), iid)
+        """The interview ``iid``; an impossible header field (a date edited by hand) is read
+        as :mod:`tui.store.header` says, and a warning says so."""
+        with os_errors(self.root):
+            stored = self._load(self._interview_db(iid), iid)
+        faults = header_faults(stored.header, _file_date(self.interview_path(iid)))
+        if faults:
+            stored.header = mended(stored.header, faults)
+            self.warnings += [f"Интервью {iid}: {what}. Исправить файл: sobesednik doctor."
+                              for what in describe(faults)]
+        return stored
 
     def _load(self, db: TinyDB, iid: str) -> StoredInterview:
         header = db.table("interview").get(doc_id=1)
@@ -426,8 +437,21 @@ class Store:
                     self.reindex_interview(iid)  # still there: listed again
                 raise StoreError(describe_os_error(exc, path, "удалить")) from exc
             forget(path)
+            self.remove_temp_files(iid)
             with contextlib.suppress(OSError):
                 lease_path(self.root, iid).unlink()
+
+    def remove_temp_files(self, iid: str) -> None:
+        """Remove, durably, the temporary files a killed write of interview ``iid`` left in
+        its folder: they hold its answers (an erasure must not leave them). Under the lock
+        no write of it is under way."""
+        with self.lock:
+            folder = self.interview_path(iid).parent
+            with contextlib.suppress(OSError):
+                for name in os.listdir(folder):
+                    if is_temp_name(name) and name[1:].startswith(f"{iid}.json."):
+                        (folder / name).unlink(missing_ok=True)
+                fsync_dir(folder)
 
     def lease(self, iid: str, *, inspector: str, mode: str) -> Lease:
         """Hold the interview open for this process until the lease is released or the
@@ -456,22 +480,26 @@ class Store:
 
     def unfinished(self, limit: int | None = None) -> list[InterviewSummary]:
         """Unfinished interviews, the most recently started first."""
-        return self.search.unfinished(limit)
+        with os_errors(self.root):
+            return self.search.unfinished(limit)
 
     def recent(self, limit: int = 20) -> list[InterviewSummary]:
         """The most recently started interviews, finished or not."""
-        return self.search.recent(limit)
+        with os_errors(self.root):
+            return self.search.recent(limit)
 
     def find(self, text: str, limit: int = 50) -> list[InterviewSummary]:
         """Interviews of clients matching ``text``: a surname (or its beginning) with
         optional first and middle name, a phone (at least its last 4 digits) or a birth date.
         Newest first; reads only the index buckets that can match."""
-        return self.search.find(text, limit)
+        with os_errors(self.root):
+            return self.search.find(text, limit)
 
     def client_interviews(self, iid: str) -> list[InterviewSummary]:
         """Every interview of the client of ``iid`` (same surname, names and birth date)."""
-        identity = identity_of(self._interview_db(iid).table("answers").all())
-        return self.search.client_interviews(iid, identity)
+        with os_errors(self.root):
+            identity = identity_of(self._interview_db(iid).table("answers").all())
+            return self.search.client_interviews(iid, identity)
 
     # ------------------------------------------------------------------ audit
 

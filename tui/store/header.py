@@ -1,0 +1,129 @@
+"""The header fields of an interview file that a hand (or an old bug) can make impossible,
+and what the store reads in their place, so that one bad field never hides the interview
+and its answers.
+
+:func:`header_faults` says which fields are wrong and what stands in for each: the
+interview date falls back to the day the interview was started (``created_at``), else to
+the day the file was last written; the inspectors, the groups confirmed and the
+inspector's group decisions keep what is usable of them. ``Store.load`` reads the
+interview with the replacements and says so (a warning); ``doctor`` writes them into the
+file, keeping the old values in the header's ``repaired`` list.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tui.store.layout import COMPLETE, DRAFT, now_iso, parse_query_date
+
+#: field -> (the value found, the value read in its place; ``None``: the field goes)
+Faults = dict[str, tuple[Any, Any]]
+
+
+def _date_of(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    parsed = parse_query_date(value[:10]) if len(value) >= 10 else parse_query_date(value)
+    return date.fromisoformat(parsed) if parsed else None
+
+
+def interview_date(header: dict[str, Any], fallback: date) -> tuple[date, bool]:
+    """The interview date of ``header``, and whether it is the stored one (else the day
+    the interview was started, or ``fallback``)."""
+    value = header.get("interview_date")
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value), True
+        except ValueError:
+            pass
+    return _date_of(header.get("created_at")) or fallback, False
+
+
+def _date_fault(header: dict[str, Any], fallback: date) -> tuple[Any, Any] | None:
+    value = header.get("interview_date")
+    found, stored = interview_date(header, fallback)
+    if stored:
+        return None
+    typed = _date_of(value) if isinstance(value, str) and len(value) == 10 else None
+    return value, (typed or found).isoformat()  # «27.11.2026» is read as the date it says
+
+
+def _list_fault(header: dict[str, Any], key: str, keep: type) -> tuple[Any, Any] | None:
+    value = header.get(key)
+    if value is None:
+        return None
+    if isinstance(value, list) and all(isinstance(v, keep) for v in value):
+        return None
+    usable = [v for v in value if isinstance(v, keep)] if isinstance(value, list) else []
+    return value, usable
+
+
+def _confirmed_fault(header: dict[str, Any]) -> tuple[Any, Any] | None:
+    value = header.get("groups_confirmed")
+    if value is None:
+        return None
+    computed = value.get("computed") if isinstance(value, dict) else None
+    if isinstance(computed, list) and all(isinstance(g, str) for g in computed):
+        return None
+    return value, None  # the inspector is asked to confirm the groups again
+
+
+def _status_fault(header: dict[str, Any]) -> tuple[Any, Any] | None:
+    value = header.get("status", DRAFT)
+    if value in (DRAFT, COMPLETE):
+        return None
+    return value, COMPLETE if header.get("completed_at") else DRAFT
+
+
+def header_faults(header: dict[str, Any], fallback: date) -> Faults:
+    """The impossible fields of an interview header and what is read in their place."""
+    found = {
+        "interview_date": _date_fault(header, fallback),
+        "status": _status_fault(header),
+        "inspectors": _list_fault(header, "inspectors", str),
+        "group_overrides": _list_fault(header, "group_overrides", dict),
+        "groups_confirmed": _confirmed_fault(header),
+    }
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def mended(header: dict[str, Any], faults: Faults) -> dict[str, Any]:
+    """``header`` with the replacements of ``faults`` (a field replaced by ``None`` goes)."""
+    out = dict(header)
+    for key, (_, replacement) in faults.items():
+        if replacement is None:
+            out.pop(key, None)
+        else:
+            out[key] = replacement
+    return out
+
+
+def repaired(header: dict[str, Any], faults: Faults, by: str) -> dict[str, Any]:
+    """:func:`mended`, with the old values kept in the header's ``repaired`` list."""
+    out = mended(header, faults)
+    earlier = header.get("repaired")
+    note = {"at": now_iso(), "by": by, **{k: bad for k, (bad, _) in faults.items()}}
+    out["repaired"] = [*(earlier if isinstance(earlier, list) else []), note]
+    return out
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+def describe(faults: Faults) -> list[str]:
+    """Each fault, in Russian: what was wrong and what is read instead."""
+    out = []
+    for key, (bad, replacement) in faults.items():
+        if key == "interview_date":
+            when = ".".join(reversed(str(replacement).split("-")))
+            what = "нет даты интервью" if bad is None else f"неверная дата интервью «{bad}»"
+            out.append(f"{what}; вместо неё взята дата {when}")
+        elif key == "status":
+            out.append(f"неизвестное состояние «{bad}»; взято «{replacement}»")
+        elif key == "groups_confirmed":
+            out.append("неверная запись о подтверждении групп; группы нужно подтвердить снова")
+        else:
+            out.append(f"неверное поле «{key}» ({_shown(bad)[:40]}); оставлено то, что читается")
+    return out
