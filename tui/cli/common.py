@@ -49,6 +49,20 @@ def count(n: int, one: str, few: str, many: str) -> str:
     return f"{n} {plural(n, one, few, many)}"
 
 
+def relative(root: Path, path: Path) -> str:
+    """``path`` as named in a report on the data directory ``root``: relative to it."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) and path != root else str(path)
+
+
+def report_skipped(what: str, skipped: list[tuple[str, str]]) -> None:
+    """Say on stderr what was left out of an export or a backup, one ``path: why`` a line
+    (``what``: «Выгрузка неполная», …)."""
+    if skipped:
+        err(f"{what}: не прочитано — {len(skipped)}:")
+        for rel, why in skipped:
+            err(f"  {rel}: {why}")
+
+
 # --------------------------------------------------------------------------- options
 
 

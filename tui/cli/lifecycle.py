@@ -3,9 +3,10 @@
 :mod:`~tui.store.erase`, :mod:`~tui.store.consent`): ``export``, ``import``, ``backup``,
 ``delete-client``, ``purge`` and ``withdraw-consent``.
 
-Exit codes: 0 done; 1 done in part (a damaged file skipped, a line refused, an interview
-open in another window left alone) or not confirmed; 2 nothing done (the store, the
-scripts or a file could not be used).
+Exit codes: 0 done; 1 done in part (a damaged or unreadable file or folder skipped by an
+export or a backup, a line refused, an interview open in another window left alone) or not
+confirmed; 2 nothing done (the store, the scripts or a file could not be used; a symbolic
+link in the data directory refuses a backup).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from tui.cli.common import (
     err,
     load_scripts,
     open_store,
+    relative,
+    report_skipped,
     who,
 )
 
@@ -101,6 +104,9 @@ def register(sub: Any) -> dict[str, Handler]:
             "схеме и отложенные «doctor» файлы. Указатель поиска, блокировки и прежние копии в "
             "архив не входят. Архив доступен только владельцу; он появляется под своим именем "
             "только целиком. Интервью можно продолжать во время копирования.\n"
+            "Файл или каталог, который не читается, в копию не входит: команда называет его и "
+            "завершается с кодом 1. Символическая ссылка в каталоге данных — копия не делается "
+            "(код 2): по ссылке могли бы попасть чужие файлы или не попасть данные.\n"
             "По умолчанию: <каталог данных>/backups/sobesednik-ГГГГММДД-ЧЧММСС.tar.gz."
         ),
     )
@@ -262,11 +268,16 @@ def cmd_export(args: argparse.Namespace) -> int:
         result = export(store, sys.stdout, fmt=args.format, personal=personal, policy=policy, by=by)
     else:
         result = export_file(store, Path(args.out), fmt=args.format, personal=personal, policy=policy, by=by)
+    from tui.store.errors import UnreadableFileError
+
     for damaged in result.damaged:
-        err(f"Пропущено: {damaged}")
+        if not isinstance(damaged, UnreadableFileError):
+            err(f"Пропущено: {damaged}")
     what = "без персональных данных" if not personal else "с персональными данными"
     where = f" в {args.out}" if args.out else ""
     err(f"Выгружено {count(result.count, 'интервью', 'интервью', 'интервью')} {what}{where}.")
+    report_skipped("Выгрузка неполная, эти интервью не выгружены",
+                   [(relative(store.root, d.path), d.why) for d in result.damaged])
     return 1 if result.damaged else 0
 
 
@@ -302,7 +313,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     size = result.size / 1024 / 1024
     print(f"Резервная копия: {result.path} ({count(result.files, 'файл', 'файла', 'файлов')}, "
           f"{size:.1f} МБ). Восстановление: sobesednik backup --help.")
-    return 0
+    report_skipped("Копия неполная, это не вошло в копию", result.skipped)
+    return 1 if result.skipped else 0
 
 
 # --------------------------------------------------------------------------- removing
