@@ -4,6 +4,11 @@
 a time, so memory does not grow with the number of interviews, and reports each problem
 with its path and, in Russian, why it is one:
 
+* the directory as a whole (:mod:`~tui.store.doctor.structure`): symbolic links anywhere
+  (named, never followed: one among the store's own entries stops every repair), folders
+  that cannot be read, the store's own entries of the wrong kind (``.lock`` a folder,
+  ``audit`` or an index folder a file), a read-only directory, permissions wider than the
+  owner's, lease files left by processes that ended;
 * the meta file ``sobesednik.json``: parses, names a schema this version understands
   (a newer schema is refused, exactly as :class:`~tui.store.store.Store` does);
 * every interview file: valid JSON in TinyDB's shape, a header whose id matches the file
@@ -50,8 +55,9 @@ from tui.store.doctor.meta import MetaCheck
 from tui.store.doctor.repair import Repairs
 from tui.store.doctor.report import DoctorReport, Finding
 from tui.store.doctor.salvage import salvage_tables
+from tui.store.doctor.structure import StructureCheck
 from tui.store.errors import StoreError
-from tui.store.layout import SCHEMA_VERSION
+from tui.store.layout import META_FILE, SCHEMA_VERSION
 
 __all__ = ["DoctorReport", "Finding", "diagnose", "salvage_tables"]
 
@@ -85,6 +91,9 @@ def _check(repairs: Repairs) -> None:
         raise StoreError(f"Каталог данных {root} — это файл, а не каталог.")
     if not os.access(root, os.R_OK | os.X_OK):
         raise StoreError(f"Нет прав на чтение каталога данных {root}.")
+    if not any(os.path.lexists(root / name) for name in (META_FILE, "interviews", "index")):
+        raise StoreError(f"В каталоге {root} нет данных Собеседника (нет {META_FILE} и interviews/).")
+    StructureCheck(repairs).check()
     meta = MetaCheck(repairs)
     version = meta.check()
     if version == 1 and repairs.repair:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,16 +77,22 @@ class IndexCheck:
     def check(self) -> None:
         base = self.root / "index"
         disk = _OnDisk()
+        if self.repairs.skip(base):
+            return  # a symbolic link, or a folder that cannot be read: named already
         if base.exists() and not base.is_dir():
             disk.aside.append(self.repairs.add(base, "должен быть каталогом"))
         elif base.is_dir():
             self._read(base, disk)
+        interviews = self.root / "interviews"
+        if any(p == interviews or p.is_relative_to(interviews)
+               for p in self.repairs.links | self.repairs.unreadable):
+            return  # interviews not read: the index cannot be compared with them
         stale = self._differences(base, disk)
         if self.repairs.repair and (disk.aside or stale or self.expected.rebuild):
             self._rebuild(disk.aside, stale)
 
     def _read(self, base: Path, disk: _OnDisk) -> None:
-        for name in self.repairs.temp_files(base, sorted(os.listdir(base))):
+        for name in self.repairs.listing(base):
             path = base / name
             if name == "drafts" and path.is_dir():
                 self._read_drafts(path, disk)
@@ -102,7 +107,7 @@ class IndexCheck:
                 disk.aside.append(self.repairs.add(path, "лишний файл в указателе поиска"))
 
     def _read_drafts(self, folder: Path, disk: _OnDisk) -> None:
-        for month in self.repairs.temp_files(folder, sorted(os.listdir(folder))):
+        for month in self.repairs.listing(folder):
             file = folder / month
             if not (month[:6].isdigit() and month[6:] == BUCKET_SUFFIX and file.is_file()):
                 disk.aside.append(self.repairs.add(file, "лишний файл в указателе поиска"))
@@ -117,7 +122,7 @@ class IndexCheck:
     def _read_kind(self, directory: Path, acc: Tally, aside: list[Finding], kind: str = "",
                    letter: str = "") -> None:
         kind = kind or directory.name
-        for name in self.repairs.temp_files(directory, sorted(os.listdir(directory))):
+        for name in self.repairs.listing(directory):
             path = directory / name
             if kind == "name" and not letter and path.is_dir() and len(name) == 1:
                 self._read_kind(path, acc, aside, kind, name)  # surnames by first letter
@@ -222,4 +227,11 @@ class IndexCheck:
 
 
 def _exists(root: Path, iid: Any) -> bool:
-    return isinstance(iid, str) and bool(IID.match(iid)) and interview_path(root, iid).is_file()
+    """Whether the interview ``iid`` has a file (one that cannot be looked at counts: it
+    is named already)."""
+    if not isinstance(iid, str) or not IID.match(iid):
+        return False
+    try:
+        return interview_path(root, iid).is_file()
+    except (OSError, StoreError):
+        return True

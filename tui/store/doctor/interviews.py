@@ -16,14 +16,18 @@ import contextlib
 import os
 import tarfile
 import zlib
+from datetime import date
 from pathlib import Path
 
+from tui.fs import read_nofollow
+from tui.store.backup import ArchiveFile
 from tui.store.doctor.index import ExpectedIndex
 from tui.store.doctor.repair import Repairs
 from tui.store.doctor.report import Finding
-from tui.store.doctor.salvage import Recovered, check_interview, recover, sound
-from tui.store.errors import describe_os_error
+from tui.store.doctor.salvage import Recovered, check_interview, check_tables, parse, recover, sound
+from tui.store.errors import StoreError, os_reason
 from tui.store.files import write_tables
+from tui.store.header import Faults, describe, header_faults, repaired
 from tui.store.layout import IID, MONTH, interview_path, make_dirs, now_iso
 
 NOTHING_TO_RECOVER = "заголовок интервью не уцелел: восстановить нечего"
@@ -41,12 +45,12 @@ class InterviewsCheck:
     def check(self, *, flat_ok: bool) -> None:
         """``flat_ok``: a schema-1 directory, whose files are not in month folders yet."""
         base = self.root / "interviews"
-        if not base.exists():
+        if not base.exists() or self.repairs.skip(base):
             return
         if not base.is_dir():
             self._stray(base, "должен быть каталогом")
             return
-        for name in self.repairs.temp_files(base, sorted(os.listdir(base))):
+        for name in self.repairs.listing(base):
             path = base / name
             if path.is_dir() and MONTH.match(name):
                 self._check_month(path)
@@ -56,7 +60,7 @@ class InterviewsCheck:
                 self._stray(path, "не файл интервью и не каталог месяца")
 
     def _check_month(self, month: Path) -> None:
-        for name in self.repairs.temp_files(month, sorted(os.listdir(month))):
+        for name in self.repairs.listing(month):
             path = month / name
             iid = name[:-5] if name.endswith(".json") else ""
             if not IID.match(iid) or not path.is_file():
@@ -75,15 +79,46 @@ class InterviewsCheck:
         iid = path.name[:-5]
         self.repairs.report.interviews += 1
         try:
-            result = check_interview(path.read_bytes(), iid)
+            raw = read_nofollow(path)
         except OSError as exc:
-            self.repairs.add(path, describe_os_error(exc, path, "прочитать"))
+            self.repairs.add(path, os_reason(exc))
             return
-        target = interview_path(self.root, iid)
+        result = check_interview(raw, iid, _file_date(path))
+        del raw
+        try:
+            target = interview_path(self.root, iid)
+        except StoreError as exc:  # its month folder is a symbolic link
+            self.repairs.add(path, str(exc))
+            return
         if result.why is not None:
             self._damaged_interview(path, iid, result.why, target)
-        elif not misplaced or self._move_misplaced(path, target):
+            return
+        if result.faults:
+            self._mend_header(path, iid, result.faults)
+        if not misplaced or self._move_misplaced(path, target):
             self.expected.expect(iid, result.status, result.identity)
+
+    def _mend_header(self, path: Path, iid: str, faults: Faults) -> None:
+        """An interview whose header has an impossible field (a date edited by hand): the
+        field is mended on repair, the old value kept in the header's ``repaired`` list;
+        the answers stay as they are."""
+        finding = self.repairs.add(path, "в заголовке интервью " + "; ".join(describe(faults)))
+        if not self.repairs.repair:
+            return
+        with self.repairs.locked():
+            data, why = parse(read_nofollow(path))
+            if why is not None or check_tables(data) is not None:
+                finding.action = "файл изменился во время проверки; повторите проверку"
+                return
+            header = data["interview"]["1"]
+            now = header_faults(header, _file_date(path))
+            if now:
+                data["interview"]["1"] = repaired(header, now, "doctor")
+                write_tables(path, data)
+        if "status" in faults:
+            self.expected.rebuild = True
+        finding.action = "исправлено, ответы сохранены; прежнее значение записано в заголовке («repaired»)"
+        finding.fixed = True
 
     def _move_misplaced(self, path: Path, target: Path) -> bool:
         """Move a sound interview file found outside its month folder; True when it is (or
@@ -118,11 +153,11 @@ class InterviewsCheck:
         finding = self.repairs.add(path, f"файл интервью повреждён ({why})")
         self._damaged[iid] = finding
         if not self.repairs.repair:
-            recovered = recover(path.read_bytes(), iid)
+            recovered = recover(read_nofollow(path), iid)
             finding.notes.append(recovered.note(None) if recovered else NOTHING_TO_RECOVER)
             return
         with self.repairs.locked():
-            raw = path.read_bytes()
+            raw = read_nofollow(path)
             if check_interview(raw, iid).why is None:  # mended since the reading pass
                 report.damaged -= 1
                 report.findings.remove(finding)
@@ -161,10 +196,12 @@ class InterviewsCheck:
         archives are read only until every damaged interview has a copy). Never restored:
         a copy may be older than the damaged file."""
         base = self.root / "backups"
-        if not self._damaged or not base.is_dir():
+        if not self._damaged or self.repairs.skip(base) or not base.is_dir():
             return
         found: dict[str, list[str]] = {iid: [] for iid in self._damaged}
         for backup in sorted(base.iterdir(), reverse=True):
+            if self.repairs.skip(backup):
+                continue
             if backup.is_dir():
                 _folder_copies(backup, found)
             elif backup.name.endswith(".tar.gz") and not all(found.values()):
@@ -177,8 +214,9 @@ class InterviewsCheck:
     def _archive_copies(self, archive: Path, found: dict[str, list[str]]) -> None:
         wanted = {f"interviews/{iid[:6]}/{iid}.json": iid for iid in found}
         try:
-            with tarfile.open(archive, "r|gz") as tar:
+            with ArchiveFile.open(archive, "r|gz") as tar:
                 for member in tar:
+                    tar.members.clear()  # kept only for listing: memory stays flat
                     iid = wanted.get(member.name)
                     if iid is None or not member.isfile():
                         continue
@@ -195,13 +233,22 @@ def _folder_copies(backup: Path, found: dict[str, list[str]]) -> None:
         for candidate in (backup / "interviews" / f"{iid}.json",
                           backup / "interviews" / iid[:6] / f"{iid}.json"):
             with contextlib.suppress(OSError):
-                if candidate.is_file() and sound(candidate.read_bytes(), iid):
+                if sound(read_nofollow(candidate), iid):
                     copies.append(str(candidate))
+
+
+def _file_date(path: Path) -> date:
+    """The day ``path`` was last written (an impossible interview date falls back to it
+    when the header has no start time either)."""
+    try:
+        return date.fromtimestamp(os.lstat(path).st_mtime)
+    except OSError:
+        return date.today()
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
     try:
-        return a.read_bytes() == b.read_bytes()
+        return read_nofollow(a) == read_nofollow(b)
     except OSError:
         return False
 

@@ -35,7 +35,9 @@ class MetaCheck:
         """The schema version of the directory, after the meta file is checked (and made
         again on repair)."""
         path = self.root / META_FILE
-        flat = _flat(self.root / "interviews")
+        if self.repairs.skip(path):
+            return SCHEMA_VERSION  # a symbolic link: named, not read
+        flat = not self.repairs.skip(self.root / "interviews") and _flat(self.root / "interviews")
         if not path.exists():
             return self._missing(path, flat)
         version, why = _schema_version(path)
@@ -107,7 +109,7 @@ class MetaCheck:
         """Temporary files at the top of the directory, and what a rebuild of the index
         left there when its process died."""
         repairs = self.repairs
-        for name in repairs.temp_files(self.root, sorted(os.listdir(self.root))):
+        for name in repairs.listing(self.root):
             m = _LEFTOVER_INDEX.match(name)
             if not m or int(m[1]) == os.getpid() or _alive(int(m[1])):
                 continue  # a rebuild of the index under way in another process: not ours
@@ -135,8 +137,10 @@ def _schema_version(path: Path) -> tuple[int, str | None]:
         data = read_json(path)
     except DamagedFileError as exc:
         return 0, exc.why
-    doc = (data.get("meta") or {}).get("1") if isinstance(data, dict) else None
-    if check_tables(data) is not None or not isinstance(doc, dict):
+    if check_tables(data) is not None:
+        return 0, "нет таблицы meta с записью 1"
+    doc = (data.get("meta") or {}).get("1")
+    if not isinstance(doc, dict):
         return 0, "нет таблицы meta с записью 1"
     version = doc.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:

@@ -17,9 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tui.fs import fsync_dir, is_temp_name
+from tui.fs import chmod_nofollow, fsync_dir, is_temp_name
 from tui.store.doctor.report import DoctorReport, Finding
-from tui.store.errors import StoreError, describe_os_error
+from tui.store.errors import StoreError, describe_os_error, os_reason
 from tui.store.files import forget
 from tui.store.layout import make_dirs
 from tui.store.lock import WritersLock
@@ -41,6 +41,10 @@ class Repairs:
         self._store: Store | None = None
         self._stamp: Path | None = None
         self._dir_lock: WritersLock | None = None
+        #: Symbolic links found in the directory: named, never followed, never repaired.
+        self.links: set[Path] = set()
+        #: Folders that could not be listed (named once).
+        self.unreadable: set[Path] = set()
 
     def add(self, path: Path, problem: str, **kw: Any) -> Finding:
         finding = Finding(path, problem, **kw)
@@ -49,6 +53,27 @@ class Repairs:
 
     def rel(self, path: Path) -> str:
         return str(path.relative_to(self.root))
+
+    def skip(self, path: Path) -> bool:
+        """Whether ``path`` is a symbolic link or a folder that could not be listed (both
+        named already): it is not read, nor anything through it."""
+        return path in self.links or path in self.unreadable
+
+    def listing(self, directory: Path) -> list[str]:
+        """The names in ``directory`` by name, without symbolic links and temporary files
+        of killed writers (counted, removed on repair: :meth:`temp_files`); a folder that
+        cannot be listed is named once and gives no names."""
+        if self.skip(directory):
+            return []
+        try:
+            names = sorted(os.listdir(directory))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        except OSError as exc:
+            self.unreadable.add(directory)
+            self.add(directory, os_reason(exc, folder=True))
+            return []
+        return self.temp_files(directory, [n for n in names if directory / n not in self.links])
 
     # ------------------------------------------------------------ the store and its lock
 
@@ -133,8 +158,8 @@ class Repairs:
         """Move ``path`` to ``dest`` (whose folder exists) durably; ``private``: owner-only."""
         try:
             os.replace(path, dest)
-            if private:
-                os.chmod(dest, 0o700 if dest.is_dir() else 0o600)
+            if private:  # never through a symbolic link (none is ever moved)
+                chmod_nofollow(dest, 0o700 if dest.is_dir() and not dest.is_symlink() else 0o600)
             fsync_dir(dest.parent)
             fsync_dir(path.parent)
         except OSError as exc:
@@ -146,7 +171,8 @@ class Repairs:
     def temp_files(self, directory: Path, names: list[str]) -> list[str]:
         """Temporary files of killed writers among ``names`` in ``directory``: counted,
         removed on repair. Returns the other names."""
-        temps = [n for n in names if is_temp_name(n) and (directory / n).is_file()]
+        temps = [n for n in names if is_temp_name(n) and (directory / n).is_file()
+                 and not (directory / n).is_symlink()]
         if temps:
             self._temp_files(directory, temps)
         return [n for n in names if n not in set(temps)]

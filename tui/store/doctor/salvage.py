@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.store.files import json_fault
+from tui.store.header import Faults, header_faults
 from tui.store.layout import DRAFT, identity_of
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -119,6 +120,8 @@ class InterviewCheck:
     why: str | None = None  # why it is damaged; None when it is sound
     status: str = DRAFT
     identity: dict[str, Any] = field(default_factory=dict)
+    #: impossible header fields, and what is read in their place (:mod:`tui.store.header`)
+    faults: Faults = field(default_factory=dict)
 
 
 def check_header(header: Any, iid: str) -> str | None:
@@ -126,11 +129,7 @@ def check_header(header: Any, iid: str) -> str | None:
         return "нет заголовка интервью"
     if header.get("id") != iid:
         return f"номер в заголовке («{header.get('id')}») не совпадает с именем файла"
-    try:
-        date.fromisoformat(str(header.get("interview_date")))
-    except ValueError:
-        return f"в заголовке неверная дата интервью «{header.get('interview_date')}»"
-    return None
+    return None  # an impossible field of it is mended, not a reason to set the file aside
 
 
 def check_tables(data: Any) -> str | None:
@@ -151,8 +150,10 @@ def parse(raw: bytes) -> tuple[Any, str | None]:
         return None, json_fault(raw, exc)
 
 
-def check_interview(raw: bytes, iid: str) -> InterviewCheck:
-    """Check the content of one interview file (``raw``) named ``<iid>.json``."""
+def check_interview(raw: bytes, iid: str, fallback: date | None = None) -> InterviewCheck:
+    """Check the content of one interview file (``raw``) named ``<iid>.json``; an
+    impossible interview date falls back to its start, else to ``fallback`` (the day the
+    file was written)."""
     data, why = parse(raw)
     why = why or check_tables(data)
     if why is None:
@@ -163,7 +164,10 @@ def check_interview(raw: bytes, iid: str) -> InterviewCheck:
     for doc_id, doc in answers.items():
         if not isinstance(doc.get("question"), str):
             return InterviewCheck(f"запись ответа {doc_id} без вопроса")
-    return InterviewCheck(None, data["interview"]["1"].get("status", DRAFT), identity_of(answers.values()))
+    header = data["interview"]["1"]
+    faults = header_faults(header, fallback or date.today())
+    status = (faults.get("status") or (None, header.get("status", DRAFT)))[1]
+    return InterviewCheck(None, status, identity_of(answers.values()), faults)
 
 
 def sound(raw: bytes, iid: str) -> bool:
