@@ -27,6 +27,8 @@ def make_app(store) -> Callable[..., Any]:
 
     def make(**kwargs: Any) -> SobesednikApp:
         kwargs.setdefault("inspector", INSPECTOR)
+        # A test sees its errors; the tests of the safety net switch it on.
+        kwargs.setdefault("safety_net", False)
         return SobesednikApp(bundle(), store, today=TODAY, **kwargs)
 
     return make

@@ -4,11 +4,21 @@ pastes, unexpected errors. A crash shows a calm screen and no one's data."""
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
 
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tests.app.test_app import MOTHER, SIZE, answer_current, error_text, question_screen
+from tests.helpers import ROOT, draft_interview
 from tui.app.app import SobesednikApp
+from tui.app.screens.crash import CrashScreen
+from tui.app.screens.question import QuestionScreen
+from tui.app.screens.review import ReviewScreen
+from tui.app.screens.start import StartScreen
 from tui.store.store import Store
 
 
@@ -35,3 +45,147 @@ async def test_enter_and_ctrl_n_at_once_advance_one_question(make_app, store: St
         assert len(screen.query("#answer")) == 1
         assert screen.query_one("#answer", Input).value == ""
         assert error_text(app) == ""
+
+
+# ---------------------------------------------------------------------------- the safety net
+
+PERSONAL = ("Смирнова", "14.08.1987", "921 555")
+
+
+def _screen_text(app: SobesednikApp) -> str:
+    return "\n".join(str(w.render()) for w in app.screen.query(Static))
+
+
+def _log(store: Store) -> Path:
+    return store.root / "logs" / "errors.log"
+
+
+def _assert_log_holds_no_personal_data(store: Store, *expected: str) -> str:
+    log = _log(store)
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
+    text = log.read_text(encoding="utf-8")
+    for word in expected:
+        assert word in text, text
+    for word in PERSONAL:
+        assert word not in text, text
+    return text
+
+
+async def test_an_error_on_resume_shows_a_calm_screen_and_no_client_data(
+    make_app, store: Store, monkeypatch
+) -> None:
+    """A resumed interview whose question screen fails: no traceback, no name or birth date
+    on screen or in the log, and the interview can be opened again."""
+    iid = draft_interview(store, "phone")
+    original = QuestionScreen.show_question
+
+    async def broken(self: QuestionScreen) -> None:
+        client = {qid: self.session.value(qid) for qid in ("last_name", "birth_date", "phone")}
+        raise ValueError(f"не удалось показать вопрос клиенту {client}")
+
+    monkeypatch.setattr(QuestionScreen, "show_question", broken)
+    app = make_app(safety_net=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # resume the draft from the start screen
+        await pilot.pause()
+        assert isinstance(app.screen, CrashScreen), app.screen
+        shown = _screen_text(app)
+        assert "Что-то пошло не так" in shown
+        assert "Ответы, которые уже приняты, сохранены" in shown
+        assert str(_log(store)) in shown
+        for word in PERSONAL:
+            assert word not in shown
+        assert app.session is None  # the interview is let go: another desk may open it
+        # Fixed (here: the error gone), «Продолжить интервью» opens it where it was.
+        monkeypatch.setattr(QuestionScreen, "show_question", original)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen), app.screen
+        assert app.screen.session.iid == iid
+        assert app.screen.session.current.id == "phone"
+    assert app.return_code in (0, None)
+    _assert_log_holds_no_personal_data(store, "builtins.ValueError", "show_question", "рабочее место")
+
+
+async def test_an_error_in_the_apps_own_handler_is_caught_too(make_app, store: Store, monkeypatch) -> None:
+    """The plan failing to render in an unexpected way (not a template error): the error
+    screen, then back to the interview's review, the answers kept."""
+    iid = draft_interview(store)
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise KeyError(PERSONAL[0])
+
+    monkeypatch.setattr("tui.render.markdown.render_plan", broken)
+    app = make_app(safety_net=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CrashScreen), app.screen
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen), app.screen
+    assert store.load(iid).header["status"] != "complete"
+    _assert_log_holds_no_personal_data(store, "builtins.KeyError", "broken")
+
+
+async def test_a_kiosk_goes_back_to_the_start_after_an_error(make_app, store: Store, monkeypatch) -> None:
+    app = make_app(kiosk=True, safety_net=True)
+    app.safety_net.countdown = 2
+
+    async def broken(self: QuestionScreen) -> None:
+        raise RuntimeError("сбой")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        monkeypatch.setattr(QuestionScreen, "_next", broken)
+        await pilot.press("enter")  # consent: «Да» → the next question fails
+        await pilot.pause()
+        assert isinstance(app.screen, CrashScreen), app.screen
+        shown = _screen_text(app)
+        assert "Ваши ответы сохранены" in shown
+        assert "Через 2 с экран вернётся к началу" in shown
+        assert "журнал" not in shown  # nothing for a client to act on
+        assert not app.screen.query("#continue")
+        await pilot.pause(3.0)
+        assert isinstance(app.screen, StartScreen), app.screen
+        assert app.is_running
+
+
+def test_errors_again_and_again_stop_the_app_with_one_calm_line(tmp_path: Path) -> None:
+    """The start screen failing each time it is made: after a few tries the app stops,
+    and the terminal shows one line in Russian, not a traceback."""
+    code = f"""
+import sys
+from tests.helpers import TODAY, bundle
+from tests.helpers import ROOT, draft_interview
+from tui.app.app import SobesednikApp
+from tui.app.screens.crash import CrashScreen
+from tui.app.screens.question import QuestionScreen
+from tui.app.screens.review import ReviewScreen
+from tui.app.screens.start import StartScreen
+from tui.app.screens.start import StartScreen
+from tui.store.store import Store
+
+def broken(self):
+    secret = "Смирнова 14.08.1987"
+    raise RuntimeError(secret)
+
+StartScreen.on_mount = broken
+app = SobesednikApp(bundle(), Store({str(tmp_path / "data")!r}), today=TODAY, inspector="И. И.")
+app.run(headless=True, size=(80, 24))
+sys.exit(app.return_code)
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 1, done.stderr
+    out = done.stdout + done.stderr
+    assert "Собеседник остановлен из-за внутренней ошибки (RuntimeError в " in out, out
+    assert "Traceback" not in out and "Смирнова" not in out, out
+    assert str(tmp_path / "data" / "logs" / "errors.log") in out

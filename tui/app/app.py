@@ -10,16 +10,20 @@ session decides which question that is (:attr:`Session.current`).
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 
 from tui.app import messages
+from tui.app.safety import SafetyNet
 from tui.app.screens.start import StartScreen
 from tui.app.workplace import Workplace
 from tui.whoami import whoami
@@ -52,6 +56,7 @@ class SobesednikApp(App[None]):
         kiosk: bool = False,
         inspector: str | None = None,
         record: str | None = None,
+        safety_net: bool = True,
     ) -> None:
         super().__init__()
         self.bundle = bundle
@@ -63,6 +68,9 @@ class SobesednikApp(App[None]):
         self._idle_timer: Timer | None = None
         #: The interview open on screen; it holds the interview's lease in the store.
         self.session: Session | None = None
+        #: Unexpected errors end on a calm screen (:mod:`tui.app.safety`); tests switch it
+        #: off to see their errors.
+        self.safety_net = SafetyNet(self) if safety_net else None
 
     @property
     def store(self) -> Store:
@@ -84,6 +92,44 @@ class SobesednikApp(App[None]):
     @property
     def mode(self) -> str:
         return self.place.mode
+
+    # ------------------------------------------------------------------ the safety net
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Where Textual sends every unhandled exception (it would print it and exit).
+        if self.safety_net is None:
+            super()._handle_exception(error)
+        else:
+            self.safety_net.caught(error)
+
+    async def _dispatch_message(self, message: Message) -> None:
+        # An error in the app's own handlers would end its message loop: catch it here.
+        if self.safety_net is None:
+            return await super()._dispatch_message(message)
+        try:
+            await super()._dispatch_message(message)
+        except Exception as error:
+            self.safety_net.caught(error)
+
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        """Run the app; if the safety net had to stop it, say why on the terminal."""
+        super().run(*args, **kwargs)
+        if self.safety_net is not None and self.safety_net.exit_message:
+            print(self.safety_net.exit_message, file=sys.stderr)
+
+    def after_crash(self, choice: str | None, iid: str | None) -> None:
+        """The error screen closed: go on with interview ``iid``, or stay at the start."""
+        from tui.app.screens.crash import CONTINUE
+
+        if choice == CONTINUE and iid is not None:
+            self.resume_interview(iid)
+
+    def release_session(self) -> None:
+        """Let the open interview go (its lease too), whatever state it is in."""
+        session, self.session = self.session, None
+        if session is not None:
+            with contextlib.suppress(Exception):
+                session.close()
 
     def get_default_screen(self) -> Screen[Any]:
         return StartScreen(self.place)
