@@ -10,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from textual import events
 from textual.widgets import Input, Static
 
 from tests.app.test_app import MOTHER, SIZE, answer_current, error_text, question_screen
 from tests.helpers import ROOT, draft_interview
+from tests.store.faults import deny_reading
+from tests.store.test_hardening import edit_header
 from tui.app.app import SobesednikApp
 from tui.app.screens.crash import CrashScreen
 from tui.app.screens.question import QuestionScreen
@@ -165,6 +168,8 @@ def test_errors_again_and_again_stop_the_app_with_one_calm_line(tmp_path: Path) 
 import sys
 from tests.helpers import TODAY, bundle
 from tests.helpers import ROOT, draft_interview
+from tests.store.faults import deny_reading
+from tests.store.test_hardening import edit_header
 from tui.app.app import SobesednikApp
 from tui.app.screens.crash import CrashScreen
 from tui.app.screens.question import QuestionScreen
@@ -189,3 +194,84 @@ sys.exit(app.return_code)
     assert "Собеседник остановлен из-за внутренней ошибки (RuntimeError в " in out, out
     assert "Traceback" not in out and "Смирнова" not in out, out
     assert str(tmp_path / "data" / "logs" / "errors.log") in out
+
+
+# ---------------------------------------------------------------------------- long pastes
+
+
+async def _paste(pilot, app: SobesednikApp, text: str) -> None:
+    app.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def test_a_long_number_pasted_is_refused_with_a_message_and_the_app_goes_on(
+    make_app, store: Store
+) -> None:
+    """5,000 digits pasted into the children's count: nothing is taken, the box says why,
+    and the real answer is then accepted."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_question(pilot, app, "children_count")
+        screen = question_screen(app)
+        await _paste(pilot, app, "9" * 5000)
+        assert screen.query_one("#answer", Input).value == ""
+        assert "не больше 25 знаков" in error_text(app)
+        await pilot.press("enter")  # an empty box: asked again, not a crash
+        await pilot.pause()
+        assert app.is_running and screen.session.current.id == "children_count"
+        await _paste(pilot, app, "1" * 20)  # fits the box, too many digits for a number
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Слишком длинное число" in error_text(app)
+        assert screen.session.current.id == "children_count"
+
+
+async def test_a_100_kb_paste_into_a_name_is_refused_with_a_message(make_app, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_question(pilot, app, "last_name")
+        screen = question_screen(app)
+        await _paste(pilot, app, "я" * 100_000)
+        assert screen.query_one("#answer", Input).value == ""
+        assert "не больше" in error_text(app) and "Вставка не принята" in error_text(app)
+        await _paste(pilot, app, MOTHER["last_name"])
+        assert screen.query_one("#answer", Input).value == MOTHER["last_name"]
+
+
+async def test_a_letter_in_a_number_box_says_what_the_box_takes(make_app, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_question(pilot, app, "children_count")
+        await pilot.press("x")
+        await pilot.pause()
+        assert error_text(app) == "Здесь вводится число: только цифры."
+
+
+async def test_an_unreadable_index_is_said_on_the_start_screen(make_app, store: Store, monkeypatch) -> None:
+    """The index folder unreadable (permissions changed by hand): the start screen comes up
+    and says which folder, instead of a PermissionError traceback."""
+    draft_interview(store, "phone")
+    deny_reading(monkeypatch, store.root / "index")
+    app = make_app(safety_net=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert "Список интервью не прочитан" in _screen_text(app)
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "index" in said and "прав" in said, said
+    assert not _log(store).exists()  # an expected problem, said plainly: not an error of the program
+
+
+async def test_an_impossible_interview_date_is_said_and_the_interview_resumes(make_app, store: Store) -> None:
+    """One bad header field hides nothing: the interview opens where it was, and the
+    inspector is told what was wrong and how to mend the file."""
+    iid = draft_interview(store, "phone")
+    edit_header(store, iid, interview_date="2026-13-45")
+    app = make_app(safety_net=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert question_screen(app).session.current.id == "phone"
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "неверная дата интервью «2026-13-45»" in said and "doctor" in said, said

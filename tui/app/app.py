@@ -197,6 +197,11 @@ class SobesednikApp(App[None]):
             self.notify(str(exc), title="Интервью не открывается", severity="error", timeout=10, markup=False)
             return
         self.open_session(session)
+        # What the store had to mend to open it (a bad header field): the inspector is told.
+        warnings = self.store.take_warnings()
+        if warnings and not self.kiosk:
+            self.notify("\n".join(dict.fromkeys(warnings)), title="Интервью открыто, но",
+                        severity="warning", timeout=12, markup=False)
         lines = [] if self.kiosk else [handover_message(session.earlier_inspectors, session.inspector)]
         if session.needs_group_confirmation:
             lines.append("Подтвердите группы клиента, затем интервью продолжится. Прежние ответы сохранены.")

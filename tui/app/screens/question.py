@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Collapsible, Footer, Header, Input, Label, ProgressBar, Static
 
 from tui.app.messages import LeaveInterview, ShowGroups, ShowReview
-from tui.app.widgets.answer import HINTS, AnswerConfirmed, make_answer_widget
+from tui.app.widgets.answer import HINTS, AnswerConfirmed, InputRefused, make_answer_widget
 from tui.engine.session import ConsentRequired
 from tui.engine.values import AnswerError
 from tui.store import StoreError
@@ -261,6 +261,11 @@ class QuestionScreen(Screen[None]):
     def action_toggle_guidance(self) -> None:
         for collapsible in self.query(Collapsible):
             collapsible.collapsed = not collapsible.collapsed
+
+    @on(InputRefused)
+    def _refused(self, event: InputRefused) -> None:
+        event.stop()
+        self.show_error(event.reason)
 
     @on(AnswerConfirmed)
     @on(Input.Submitted, "#answer")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
@@ -17,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Input, MaskedInput, RadioButton, RadioSet, SelectionList, TextArea
 
 from tui.engine import values
+from tui.engine.limits import MAX_NUMBER_DIGITS, MAX_TEXT_ANSWER
 from tui.engine.model import Question
 
 #: Only these characters can be typed into number and phone boxes; the engine checks the rest.
@@ -31,6 +33,16 @@ _PLACEHOLDER = {
     "phone": "+7 ___ ___-__-__",
     "date": "ДД.ММ.ГГГГ",
 }
+#: What a box refuses to take, said under it (instead of Textual's silent bell).
+_ONLY = {
+    "integer": "Здесь вводится число: только цифры.",
+    "number": "Здесь вводится число: цифры и запятая.",
+    "phone": "Здесь вводится номер телефона: цифры, «+», скобки и дефис.",
+}
+#: Characters a number box takes: the digits the engine allows, with room for spaces
+#: between groups of digits, a sign and a decimal comma.
+_NUMBER_BOX = MAX_NUMBER_DIGITS + 10
+_PHONE_BOX = 20
 #: A short reminder of the keys, shown under the widget.
 HINTS = {
     "yes_no": "↑↓ — выбрать, Enter — ответить и перейти дальше",
@@ -44,15 +56,60 @@ class AnswerConfirmed(Message):
     """The person pressed Enter on an answer widget: go to the next question."""
 
 
+class InputRefused(Message):
+    """A key or a paste the answer box did not take, and why (shown under the box)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+def too_long(limit: int) -> str:
+    return f"Слишком длинный текст: здесь помещается не больше {limit} знаков. Вставка не принята."
+
+
+def refuse(widget: Widget, event: events.Paste, reason: str) -> None:
+    """Take nothing of the paste ``event`` (no other handler sees it) and say why."""
+    event.prevent_default()
+    event.stop()
+    widget.post_message(InputRefused(reason))
+
+
+def box_limit(q: Question) -> int:
+    """How many characters the answer box of ``q`` takes."""
+    if q.type in ("integer", "number"):
+        return _NUMBER_BOX
+    if q.type == "phone":
+        return min(q.max_length or _PHONE_BOX, _PHONE_BOX)
+    return min(q.max_length or MAX_TEXT_ANSWER, MAX_TEXT_ANSWER)
+
+
 class AnswerWidget(Protocol):
     def raw(self) -> Any: ...
 
 
 class TextAnswer(Input):
-    """A one-line answer: text, integer, number, phone."""
+    """A one-line answer: text, integer, number, phone. It takes at most ``max_length``
+    characters and says so when a key or a paste is refused."""
+
+    def __init__(self, kind: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kind = kind
 
     def raw(self) -> Any:
         return self.value
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Runs before Input's own handler (Textual calls each class's), which it stops.
+        line = event.text.splitlines()[0] if event.text else ""
+        if self.max_length and len(self.value) - len(self.selected_text) + len(line) > self.max_length:
+            refuse(self, event, too_long(self.max_length))
+
+    def restricted(self) -> None:
+        if self.max_length and len(self.value) >= self.max_length:
+            self.post_message(InputRefused(f"Здесь помещается не больше {self.max_length} знаков."))
+        else:
+            self.post_message(InputRefused(_ONLY.get(self.kind, "Этот знак здесь не вводится.")))
 
 
 class DateAnswer(MaskedInput):
@@ -83,6 +140,11 @@ class LongTextAnswer(TextArea):
 
     def on_text_area_changed(self) -> None:
         self._count()
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        # Runs before TextArea's own handler (Textual calls each class's), which it stops.
+        if self.max_length and len(self.text) - len(self.selected_text) + len(event.text) > self.max_length:
+            refuse(self, event, too_long(self.max_length))
 
     def raw(self) -> Any:
         return self.text
@@ -171,14 +233,15 @@ def make_answer_widget(q: Question, value: Any, *, kiosk: bool = False) -> Widge
         )
     text = values.to_input_text(q, value)
     if t == "long_text":
-        return LongTextAnswer(text, q.max_length, q.placeholder or "", id=wid, classes=classes)
+        return LongTextAnswer(text, box_limit(q), q.placeholder or "", id=wid, classes=classes)
     if t == "date":
         return DateAnswer(text, id=wid, classes=classes)
     return TextAnswer(
+        t,
         value=text,
         placeholder=q.placeholder or _PLACEHOLDER.get(t, ""),
         restrict=_RESTRICT.get(t),
-        max_length=q.max_length or (20 if t == "phone" else 0),
+        max_length=box_limit(q),
         id=wid,
         classes=classes,
     )
