@@ -56,7 +56,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         from tui.store import StoreError  # only now: most commands never open the store
 
-        if not isinstance(exc, StoreError):
-            raise
-        err(str(exc))
-        return 2
+        if isinstance(exc, StoreError):
+            err(str(exc))
+            return 2
+        return internal_error(exc, args)
+
+
+#: The exit code of an error inside the program (``EX_SOFTWARE``).
+INTERNAL = 70
+
+
+def internal_error(exc: Exception, args: argparse.Namespace) -> int:
+    """An error of the program itself: logged in the data directory (code locations only:
+    :mod:`tui.crashlog`) and said in one line, never a traceback that could quote a
+    client's data. ``SOBESEDNIK_DEBUG=1`` shows the traceback instead (for developers)."""
+    from tui import crashlog
+    from tui.paths import data_dir
+
+    if os.environ.get("SOBESEDNIK_DEBUG"):
+        raise exc
+    try:
+        log = crashlog.write(data_dir(getattr(args, "data_dir", None)), exc, f"команда {args.command}")
+    except Exception:  # no data directory to log into
+        log = None
+    where = f" Сведения (без данных клиента) записаны в журнал: {log}." if log else ""
+    err(f"Внутренняя ошибка программы ({crashlog.where(exc)}).{where} Сообщите об ошибке администратору.")
+    return INTERNAL

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 class HeldLease(Protocol):
     """An interview held open by this process, so that no other window writes it."""
 
-    def release(self, *, remove: bool = False) -> None: ...
+    def release(self, *, remove: bool = True) -> None: ...
 
 
 class SavedInterview(Protocol):
