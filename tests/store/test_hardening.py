@@ -100,7 +100,7 @@ def test_doctor_never_sets_files_aside_through_a_symlinked_damaged_folder(root, 
 
 
 @pytest.mark.parametrize("entry", [".lock", "index", "audit", "leases", "damaged", "interviews",
-                                   "sobesednik.json", "index/journal"])
+                                   "sobesednik.json", "index/journal", "logs"])
 def test_a_symlink_among_the_stores_own_entries_is_refused_and_named(root, outside, entry, capsys):
     store = Store(root)
     interview(store)

@@ -59,7 +59,8 @@ KEPT_VALUES = 10
 #: The store's own entries, relative to the data directory: none of them may be a
 #: symbolic link (the store would read or write outside the data directory through it).
 OWN_ENTRIES = (META_FILE, ".lock", "interviews", "index", "index/journal", "index/drafts",
-               "index/name", "index/phone", "index/birth", "audit", "leases", "damaged", "backups")
+               "index/name", "index/phone", "index/birth", "audit", "leases", "damaged", "backups",
+               "logs")  # the error log's folder (tui.crashlog)
 #: The folders of the index: a file in the place of one would make lists and search empty.
 INDEX_FOLDERS = ("index", "index/journal", "index/drafts", "index/name", "index/phone", "index/birth")
 #: Why a symbolic link in a data directory is not followed, for a user.
