@@ -320,3 +320,18 @@ def test_the_bundled_plan_still_builds():
     result = replay(bundle(), REPLAYS / "man_no_group.yaml")
     assert build_plan(result.interview).visits
     assert TODAY
+
+
+@pytest.mark.parametrize("raw", ["Ив\x1b[2Jанова", "Ива\x00нова", "Ива\u202eнова", "Ива\x07",
+                                 "Ива\u2028нова"])
+def test_an_answer_with_a_control_character_is_refused_not_stored(raw: str) -> None:
+    """Pasted terminal escapes or a bidirectional override in a name would later reach a
+    terminal (lists, exports) or show another text than the one stored."""
+    q = bundle().questions()["last_name"]
+    with pytest.raises(values.AnswerError, match="непечатаемый знак \\\\(x|u)"):
+        values.coerce(q, raw)
+
+
+def test_line_breaks_and_tabs_stay_allowed_in_a_long_text() -> None:
+    q = next(q for q in bundle().questions().values() if q.type == "long_text")
+    assert values.coerce(q, "первая строка\r\nвторая\tстрока") == "первая строка\r\nвторая\tстрока"

@@ -29,6 +29,25 @@ def printable(text: str) -> str:
     )
 
 
+#: What an answer may not hold: controls (a terminal would obey them), bidirectional
+#: overrides and isolates (they show a text other than the one stored), line and paragraph
+#: separators, surrogates. Line breaks and tabs are whitespace, not these.
+_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_WHITESPACE = frozenset("\n\r\t")
+
+
+def first_hidden(text: str) -> str | None:
+    """The first character of ``text`` that an answer may not hold, or ``None``."""
+    if text.isprintable():
+        return None
+    for ch in text:
+        if ch in _WHITESPACE:
+            continue
+        if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs"):
+            return ch
+    return None
+
+
 def clip(text: str, limit: int = 60) -> str:
     """``text`` shortened to ``limit`` characters (with «…») and made printable."""
     short = text if len(text) <= limit else text[: limit - 1] + "…"

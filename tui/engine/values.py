@@ -16,7 +16,7 @@ from tui.engine import dates
 from tui.engine.expr import ExpressionError, render_text
 from tui.engine.limits import MAX_NUMBER_DIGITS, MAX_TEXT_ANSWER
 from tui.engine.model import Question
-from tui.engine.textsafe import clip
+from tui.engine.textsafe import clip, first_hidden, printable
 
 _YES = {"да", "д", "yes", "y", "true", "1"}
 _NO = {"нет", "н", "no", "n", "false", "0"}
@@ -62,6 +62,9 @@ def _stripped_text(raw: Any) -> str:
     text = str(raw).strip()
     if len(text) > MAX_TEXT_ANSWER:
         raise AnswerError(_LONG_TEXT)
+    hidden = first_hidden(text)
+    if hidden is not None:
+        raise AnswerError(f"В ответе есть непечатаемый знак {printable(hidden)}: уберите его.")
     return text
 
 
