@@ -15,12 +15,15 @@ from importlib import import_module
 
 from tui import __version__
 from tui.cli.common import CommandError, Handler, err
+from tui.cli.terminal import guard_terminal
 
 #: The modules that define commands, in the order ``--help`` lists them; each has
 #: ``register(sub) -> dict[str, Handler]`` (see :mod:`tui.cli.common`).
 MODULES = ("tui.cli.interview", "tui.cli.doctor", "tui.cli.lifecycle")
 #: The command run when none is named.
 DEFAULT = "run"
+#: Commands that own the terminal (the app draws it): their output is not filtered.
+INTERACTIVE = frozenset({"run"})
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
@@ -43,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or args_list[0] not in (*handlers, "-h", "--help", "--version"):
         args_list.insert(0, DEFAULT)
     args = parser.parse_args(args_list)
+    if args.command not in INTERACTIVE:
+        guard_terminal()
     try:
         return handlers[args.command](args)
     except CommandError as exc:
