@@ -147,8 +147,11 @@ async def test_a_kiosk_goes_back_to_the_start_after_an_error(make_app, store: St
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await pilot.pause()
+        await pilot.press("enter")  # consent: «Да»
+        await pilot.pause()
+        assert question_screen(app).session.iid is not None
         monkeypatch.setattr(QuestionScreen, "_next", broken)
-        await pilot.press("enter")  # consent: «Да» → the next question fails
+        await pilot.press("enter")  # the surname: the next step fails
         await pilot.pause()
         assert isinstance(app.screen, CrashScreen), app.screen
         shown = _screen_text(app)
@@ -159,6 +162,23 @@ async def test_a_kiosk_goes_back_to_the_start_after_an_error(make_app, store: St
         await pilot.pause(3.0)
         assert isinstance(app.screen, StartScreen), app.screen
         assert app.is_running
+
+
+async def test_an_error_before_consent_says_nothing_was_kept(make_app, store: Store, monkeypatch) -> None:
+    app = make_app(kiosk=True, safety_net=True)
+
+    async def broken(self: QuestionScreen) -> None:
+        raise RuntimeError("сбой")
+
+    monkeypatch.setattr(QuestionScreen, "_next", broken)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")  # consent fails before it is recorded
+        await pilot.pause()
+        assert isinstance(app.screen, CrashScreen), app.screen
+        assert "Ничего из ваших ответов не сохранено" in _screen_text(app)
+    assert store.recent() == []
 
 
 def test_errors_again_and_again_stop_the_app_with_one_calm_line(tmp_path: Path) -> None:

@@ -74,7 +74,7 @@ class SafetyNet:
                 await app.pop_screen()
             if not app.screen.is_running:  # the start screen itself failed: a new one
                 await app.switch_screen(StartScreen(app.place))
-            screen = CrashScreen(kiosk=app.kiosk, can_continue=iid is not None, log=log,
+            screen = CrashScreen(kiosk=app.kiosk, saved=iid is not None, log=log,
                                  countdown=self.countdown)
             app.push_screen(screen, callback=lambda choice: app.after_crash(choice, iid))
         except Exception as again:  # the net itself tore: stop calmly

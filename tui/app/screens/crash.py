@@ -29,10 +29,12 @@ class CrashScreen(ModalScreen[str]):
         Binding("right", "app.focus_next", show=False),
     ]
 
-    def __init__(self, *, kiosk: bool, can_continue: bool, log: Path | None, countdown: int) -> None:
+    def __init__(self, *, kiosk: bool, saved: bool, log: Path | None, countdown: int) -> None:
+        """``saved``: an interview was open and had stored answers (consent was given)."""
         super().__init__()
         self.kiosk = kiosk
-        self.can_continue = can_continue and not kiosk
+        self.saved = saved
+        self.can_continue = saved and not kiosk
         self.log_path = log
         self.left = countdown
         self._timer: Timer | None = None
@@ -51,10 +53,12 @@ class CrashScreen(ModalScreen[str]):
 
     def _text(self) -> str:
         if self.kiosk:
-            return ("Ваши ответы сохранены. Ответ на вопрос, открытый в этот момент, мог не "
-                    "сохраниться. Обратитесь, пожалуйста, к сотруднику центра занятости.")
+            kept = ("Ваши ответы сохранены. Ответ на вопрос, открытый в этот момент, мог не "
+                    "сохраниться." if self.saved else "Ничего из ваших ответов не сохранено.")
+            return f"{kept} Обратитесь, пожалуйста, к сотруднику центра занятости."
         lines = ["Ответы, которые уже приняты, сохранены; ответ на вопрос, открытый в этот "
-                 "момент, мог не сохраниться."]
+                 "момент, мог не сохраниться." if self.saved else
+                 "Интервью не было открыто или прервано до согласия клиента: ничего не сохранялось."]
         if self.can_continue:
             lines.append("Интервью можно продолжить: программа откроет его заново.")
         if self.log_path is not None:
