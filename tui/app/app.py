@@ -111,11 +111,12 @@ class SobesednikApp(App[None]):
         except Exception as error:
             self.safety_net.caught(error)
 
-    def run(self, *args: Any, **kwargs: Any) -> None:
+    def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the app; if the safety net had to stop it, say why on the terminal."""
-        super().run(*args, **kwargs)
+        result = super().run(*args, **kwargs)
         if self.safety_net is not None and self.safety_net.exit_message:
             print(self.safety_net.exit_message, file=sys.stderr)
+        return result
 
     def after_crash(self, choice: str | None, iid: str | None) -> None:
         """The error screen closed: go on with interview ``iid``, or stay at the start."""
