@@ -10,7 +10,7 @@ compiled (:mod:`tui.engine.exprcheck`), so ``check`` names it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -88,11 +88,13 @@ def runtime_context(context: Mapping[str, Any]) -> dict[str, Any]:
     return ctx
 
 
-def make_environment(loader: Any = None) -> SafeEnvironment:
+def make_environment(loader: Any = None, finalize: Callable[[Any], Any] | None = None) -> SafeEnvironment:
     """The environment shared by expressions and plan templates: read-only, bounded in
-    size, and in time for every rendering (:mod:`tui.engine.sandbox`)."""
+    size, and in time for every rendering (:mod:`tui.engine.sandbox`). ``finalize`` is what
+    a document format does to every value it writes (its escaper)."""
     env = SafeEnvironment(
         loader=loader,
+        finalize=finalize,
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,

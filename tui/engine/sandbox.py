@@ -278,6 +278,15 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+def _before(first: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """:func:`_finalize` after ``first``."""
+
+    def finalize(value: Any) -> Any:
+        return _finalize(first(value))
+
+    return finalize
+
+
 class _CodeGenerator(CodeGenerator):
     """Jinja's compiler with ``~`` (joining texts) sent through the environment."""
 
@@ -310,8 +319,10 @@ class SafeEnvironment(ImmutableSandboxedEnvironment):
     code_generator_class = _CodeGenerator
     template_class = _Template
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, finalize=_finalize, **kwargs)
+    def __init__(self, *args: Any, finalize: Callable[[Any], Any] | None = None, **kwargs: Any) -> None:
+        # ``finalize``: what a document format does to every ``{{ … }}`` first (its
+        # escaper); the limits then check what it wrote.
+        super().__init__(*args, finalize=_finalize if finalize is None else _before(finalize), **kwargs)
         self.globals["range"] = safe_range
         self.globals["lipsum"] = safe_lipsum
         for name, check in _FILTER_CHECKS.items():
