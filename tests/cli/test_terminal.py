@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.helpers import draft_interview
 from tui.cli import main
-from tui.cli.terminal import escape_controls
+from tui.engine.textsafe import escape_controls
 from tui.store.store import Store
 
 

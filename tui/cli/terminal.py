@@ -13,26 +13,9 @@ from __future__ import annotations
 
 import io
 import sys
-import unicodedata
 from typing import TextIO
 
-_KEEP = frozenset("\n\t")
-_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _escape(ch: str) -> str:
-    code = ord(ch)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-
-def escape_controls(text: str) -> str:
-    """``text`` with controls (but line breaks and tabs) and bidirectional marks escaped."""
-    if text.isprintable():
-        return text
-    return "".join(
-        _escape(ch) if ch not in _KEEP and (ch in _BIDI or unicodedata.category(ch) == "Cc") else ch
-        for ch in text
-    )
+from tui.engine.textsafe import escape_controls
 
 
 class EscapingWriter(io.TextIOBase):

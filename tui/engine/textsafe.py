@@ -36,16 +36,23 @@ _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\
 _WHITESPACE = frozenset("\n\r\t")
 
 
+def _forbidden(ch: str) -> bool:
+    return ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs")
+
+
 def first_hidden(text: str) -> str | None:
     """The first character of ``text`` that an answer may not hold, or ``None``."""
     if text.isprintable():
         return None
-    for ch in text:
-        if ch in _WHITESPACE:
-            continue
-        if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs"):
-            return ch
-    return None
+    return next((ch for ch in text if ch not in _WHITESPACE and _forbidden(ch)), None)
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with the characters an answer may not hold written as escapes; line
+    breaks and tabs stay (for whole messages and listings on a terminal)."""
+    if text.isprintable():
+        return text
+    return "".join(_escape(ch) if ch not in "\n\t" and _forbidden(ch) else ch for ch in text)
 
 
 def clip(text: str, limit: int = 60) -> str:
