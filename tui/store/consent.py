@@ -19,6 +19,7 @@ from tui.engine.policy import HEALTH, DataPolicy
 from tui.store.erase import ClientInterviews, CopiesRemoved, find_client, remove_damaged_copies
 from tui.store.errors import DamagedFileError, InterviewBusyError, StoreError
 from tui.store.files import AtomicJSONStorage, next_doc_id
+from tui.store.header import appended
 from tui.store.layout import answer_record, now_iso
 
 if TYPE_CHECKING:
@@ -123,9 +124,8 @@ def _withdraw_one(store: Store, policy: DataPolicy, iid: str, category: str, by:
         texts = [v for v in removed_values if isinstance(v, str) and len(v) >= 3]
         plans_withdrawn = _withdraw_plans(data.get("plans") or {}, was_member, texts,
                                           {"category": category, "at": at, "by": by})
-        header["consent_withdrawals"] = [
-            *(header.get("consent_withdrawals") or []), {"category": category, "at": at, "by": by}
-        ]
+        header = data["interview"]["1"] = appended(
+            header, "consent_withdrawals", {"category": category, "at": at, "by": by}, by)
         storage.write(data)
         store.remove_temp_files(iid)  # a killed earlier write left the answers there
     return len(removed_values), plans_withdrawn

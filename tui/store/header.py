@@ -4,17 +4,23 @@ and its answers.
 
 :func:`header_faults` says which fields are wrong and what stands in for each: the
 interview date falls back to the day the interview was started (``created_at``), else to
-the day the file was last written; the inspectors, the groups confirmed and the
-inspector's group decisions keep what is usable of them. ``Store.load`` reads the
-interview with the replacements and says so (a warning); ``doctor`` writes them into the
-file, keeping the old values in the header's ``repaired`` list.
+the day the file was last written; an unknown status becomes draft (complete when it was
+completed); the list fields (the inspectors, the inspector's group decisions, the groups
+issued, the consent withdrawals) keep the items of the shape the store and the engine
+read (an inspector is a name; a decision names its group, ``add`` or ``remove`` and a
+reason, all text); the confirmation of the groups goes unless it lists group ids.
+``Store.load`` reads the interview with the replacements and says so (a warning);
+``doctor`` writes them into the file, keeping the old values in the header's ``repaired``
+list; a writer of a list field (:func:`appended`) builds on what is usable of it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from tui.engine.rules import ADD, REMOVE
 from tui.store.layout import COMPLETE, DRAFT, now_iso, parse_query_date
 
 #: field -> (the value found, the value read in its place; ``None``: the field goes)
@@ -49,14 +55,52 @@ def _date_fault(header: dict[str, Any], fallback: date) -> tuple[Any, Any] | Non
     return value, (typed or found).isoformat()  # «27.11.2026» is read as the date it says
 
 
-def _list_fault(header: dict[str, Any], key: str, keep: type) -> tuple[Any, Any] | None:
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_override(value: Any) -> bool:
+    """An inspector's decision on a group as ``Session.confirm_groups`` writes it."""
+    return (isinstance(value, dict) and isinstance(value.get("group"), str)
+            and value.get("action") in (ADD, REMOVE) and isinstance(value.get("reason"), str)
+            and all(isinstance(value.get(k, ""), str) for k in ("by", "at")))
+
+
+def _is_record(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _is_withdrawal(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("category"), str)
+
+
+#: The list fields of a header: what each item must be.
+_LISTS: dict[str, Callable[[Any], bool]] = {
+    "inspectors": _is_text,
+    "group_overrides": _is_override,
+    "groups": _is_record,
+    "consent_withdrawals": _is_withdrawal,
+}
+#: What a list field is called in a message.
+_NAMES = {
+    "inspectors": "список инспекторов",
+    "group_overrides": "решения инспектора о группах",
+    "groups": "группы клиента",
+    "consent_withdrawals": "отзывы согласия",
+}
+
+
+def _list_fault(header: dict[str, Any], key: str) -> tuple[Any, Any] | None:
     value = header.get(key)
     if value is None:
         return None
-    if isinstance(value, list) and all(isinstance(v, keep) for v in value):
+    keep = _LISTS[key]
+    if isinstance(value, list) and all(keep(v) for v in value):
         return None
-    usable = [v for v in value if isinstance(v, keep)] if isinstance(value, list) else []
-    return value, usable
+    if isinstance(value, list):
+        return value, [v for v in value if keep(v)]
+    # One inspector's name (or one decision) instead of a list of them is still that one.
+    return value, [value] if keep(value) and value != "" else []
 
 
 def _confirmed_fault(header: dict[str, Any]) -> tuple[Any, Any] | None:
@@ -81,9 +125,8 @@ def header_faults(header: dict[str, Any], fallback: date) -> Faults:
     found = {
         "interview_date": _date_fault(header, fallback),
         "status": _status_fault(header),
-        "inspectors": _list_fault(header, "inspectors", str),
-        "group_overrides": _list_fault(header, "group_overrides", dict),
         "groups_confirmed": _confirmed_fault(header),
+        **{key: _list_fault(header, key) for key in _LISTS},
     }
     return {k: v for k, v in found.items() if v is not None}
 
@@ -108,6 +151,33 @@ def repaired(header: dict[str, Any], faults: Faults, by: str) -> dict[str, Any]:
     return out
 
 
+def list_field(header: dict[str, Any], key: str) -> list[Any]:
+    """The list field ``key`` of ``header`` (the inspectors, the group decisions, the
+    groups, the consent withdrawals) as the store reads it: its usable items, ``[]`` when
+    there is none."""
+    fault = _list_fault(header, key)
+    value = header.get(key) if fault is None else fault[1]
+    return list(value or [])
+
+
+def status_of(header: dict[str, Any]) -> str:
+    """The status of ``header`` as the store reads it (draft or complete)."""
+    fault = _status_fault(header)
+    status: str = header.get("status", DRAFT) if fault is None else fault[1]
+    return status
+
+
+def appended(header: dict[str, Any], key: str, item: Any, by: str) -> dict[str, Any]:
+    """``header`` with ``item`` added to its list field ``key`` (unless it is there),
+    built on what is usable of the field: an impossible value of it is kept in the
+    header's ``repaired`` list, as ``doctor`` keeps it, never written back mixed in."""
+    fault = _list_fault(header, key)
+    out = repaired(header, {key: fault}, by) if fault is not None else dict(header)
+    items = list_field(header, key)
+    out[key] = items if item in items else [*items, item]
+    return out
+
+
 def _shown(value: Any) -> str:
     return "—" if value is None else str(value)
 
@@ -125,5 +195,6 @@ def describe(faults: Faults) -> list[str]:
         elif key == "groups_confirmed":
             out.append("неверная запись о подтверждении групп; группы нужно подтвердить снова")
         else:
-            out.append(f"неверное поле «{key}» ({_shown(bad)[:40]}); оставлено то, что читается")
+            name = _NAMES.get(key, "поле")
+            out.append(f"неверное поле «{key}» ({name}: {_shown(bad)[:40]}); оставлено то, что читается")
     return out

@@ -30,6 +30,7 @@ from tui.fs import fsync_all
 from tui.store import bucketlog
 from tui.store.errors import DamagedFileError, StoreError, describe_os_error, note_once
 from tui.store.files import read_json
+from tui.store.header import status_of
 from tui.store.journal import CLOCK_MARGIN_NS, Journal, dead_journals, parse
 from tui.store.layout import (
     DRAFT,
@@ -208,7 +209,7 @@ class Index:
             self.damaged.append(DamagedFileError(path, "нет заголовка интервью"))
             return None
         iid = path.stem
-        status, created = header.get("status", DRAFT), header.get("created_at")
+        status, created = status_of(header), header.get("created_at")
         entries = entries_of(iid, identity_of(answers.values()))
         if status == DRAFT:  # the drafts list is a bucket per month like the others
             entries["drafts"] = (iid[:6], {"iid": iid, "created_at": created})

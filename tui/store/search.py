@@ -20,6 +20,7 @@ from typing import Any
 
 from tui.store.errors import DamagedFileError, StoreError
 from tui.store.files import read_json
+from tui.store.header import list_field, status_of
 from tui.store.index import Index
 from tui.store.layout import (
     BUCKET_SUFFIX,
@@ -64,9 +65,9 @@ class InterviewSummary:
         search builds dozens of these)."""
         get = header.get
         return cls(
-            str(get("id")), str(get("status") or DRAFT), get("interview_date"), get("created_at"),
+            str(get("id")), status_of(header), get("interview_date"), get("created_at"),
             get("updated_at"), get("completed_at"), get("mode"),
-            tuple(str(i) for i in get("inspectors") or ()), dict(identity), client_id(identity),
+            tuple(list_field(header, "inspectors")), dict(identity), client_id(identity),
         )
 
 

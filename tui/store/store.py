@@ -47,7 +47,7 @@ from tui.fs import fsync_dir, is_temp_name
 from tui.store.audit import append_event, read_events
 from tui.store.errors import DamagedFileError, InterviewBusyError, StoreError, describe_os_error, os_errors
 from tui.store.files import AtomicJSONStorage, forget, next_doc_id, open_db
-from tui.store.header import describe, header_faults, interview_date, mended
+from tui.store.header import appended, describe, header_faults, interview_date, mended
 from tui.store.index import Index, entries_of
 from tui.store.layout import (
     COMPLETE,
@@ -352,10 +352,11 @@ class Store:
     def add_inspector(self, iid: str, inspector: str) -> None:
         """Record that ``inspector`` opened the interview (resumed it, perhaps after another)."""
         with self.lock:
-            table = self._interview_db(iid).table("interview")
-            header: Mapping[str, Any] = table.get(doc_id=1) or {}
-            if inspector not in header.get("inspectors", []):
-                table.update({"inspectors": [*header.get("inspectors", []), inspector]}, doc_ids=[1])
+            storage, data = self._interview_data(iid)
+            header = data["interview"]["1"]
+            updated = appended(header, "inspectors", inspector, inspector)  # on the usable names
+            if updated != header:
+                storage.write({**data, "interview": {**data["interview"], "1": updated}})
         self._audit_quietly("open", inspector, iid=iid)
 
     def load(self, iid: str) -> StoredInterview:

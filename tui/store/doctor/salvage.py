@@ -206,7 +206,7 @@ def recover(raw: bytes, iid: str) -> Recovered | None:
         truncated, dropped = not whole, 0
     header = (tables.get("interview") or {}).get("1")
     if (not isinstance(header, dict) or check_header(header, iid) is not None
-            or not (header.get("consent") or {}).get("given")):
+            or not (isinstance(header.get("consent"), dict) and header["consent"].get("given"))):
         return None
     out: dict[str, dict[str, Any]] = {"interview": {"1": dict(header)}}
     for name, table in tables.items():
