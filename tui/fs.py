@@ -13,15 +13,17 @@ Imports nothing of Sobesednik.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
 def fsync_dir(path: Path) -> None:
-    """fsync a folder (or a file: the same call)."""
-    dir_fd = os.open(path, os.O_RDONLY)
+    """fsync a folder (or a file: the same call; never waiting on a named pipe)."""
+    dir_fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
     try:
         os.fsync(dir_fd)
     finally:
@@ -47,10 +49,72 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+class NotRegularFileError(OSError):
+    """``path`` is a named pipe, a device or a socket, not a regular file: it is never read
+    or written (a pipe would wait for a writer forever, a device read without end).
+    ``kind``: ``"fifo"``, ``"device"``, ``"socket"`` or ``"other"``."""
+
+    def __init__(self, path: Path | str, kind: str) -> None:
+        super().__init__(errno.EINVAL, f"not a regular file ({kind})", os.fspath(path))
+        self.kind = kind
+
+
+def file_kind(mode: int) -> str:
+    """What an ``st_mode`` that is neither a regular file nor a folder is (see
+    :class:`NotRegularFileError`)."""
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "other"
+
+
+def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600) -> int:
+    """A descriptor of the regular file ``path`` itself (``flags`` as for ``os.open``):
+    never through a symbolic link (``OSError`` with ``ELOOP``), never of a named pipe, a
+    device or a socket (:class:`NotRegularFileError`; the open never waits on a pipe),
+    ``IsADirectoryError`` for a folder. A special file is refused before it is opened
+    (opening some devices does something), and again by what was opened (it may have
+    been put there meanwhile)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        pass  # os.open says what is wrong (or makes the file)
+    else:
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+            raise NotRegularFileError(path, file_kind(st.st_mode))
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY, mode)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket, or a pipe opened for writing alone
+            raise NotRegularFileError(path, _kind_at(path, "socket")) from exc
+        raise
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFileError(path, file_kind(st.st_mode))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _kind_at(path: Path, default: str) -> str:
+    try:
+        return file_kind(os.lstat(path).st_mode)
+    except OSError:
+        return default
+
+
 def read_nofollow(path: Path) -> bytes:
-    """The bytes of the file ``path``, never through a symbolic link (``OSError`` with
-    ``ELOOP`` for a link)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    """The bytes of the regular file ``path``, never through a symbolic link (``OSError``
+    with ``ELOOP`` for a link) nor of a pipe or device (:class:`NotRegularFileError`)."""
+    fd = open_regular(path)
     try:
         chunks = []
         while chunk := os.read(fd, 1 << 20):
@@ -62,9 +126,13 @@ def read_nofollow(path: Path) -> bytes:
 
 def chmod_nofollow(path: Path, mode: int) -> None:
     """Set the permissions of the file or folder ``path`` itself, never of what a symbolic
-    link there points to (``OSError`` with ``ELOOP`` for a link)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    link there points to (``OSError`` with ``ELOOP`` for a link), nor of a file that has
+    other names (``OSError`` with ``EMLINK``: a hard link may be a file elsewhere)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
     try:
+        st = os.fstat(fd)
+        if not stat.S_ISDIR(st.st_mode) and st.st_nlink > 1:
+            raise OSError(errno.EMLINK, "the file has other names (hard links)", os.fspath(path))
         os.fchmod(fd, mode)
     finally:
         os.close(fd)

@@ -1,4 +1,5 @@
-"""Faults the hardening tests inject: folders and files this process may not read.
+"""Faults the hardening tests inject: folders and files this process may not read, and a
+bound on a call that could hang (:func:`within`).
 
 The tests run as root in CI, and chmod does not stop root; so a folder or file is made
 unreadable by answering for it as the kernel would for a normal user without the right
@@ -9,9 +10,13 @@ cannot be opened. Everything else goes to the real functions.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import errno
 import io
 import os
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +78,32 @@ def deny_reading(monkeypatch: pytest.MonkeyPatch, *paths: Path) -> None:
 
 
 ROOT_SKIP = pytest.mark.skipif(os.geteuid() == 0, reason="chmod does not stop root")
+
+
+def within(seconds: float, fn: Callable[..., Any], *args: Any, fifos: tuple[Path, ...] = ()) -> Any:
+    """``fn(*args)``, failing the test if it has not returned after ``seconds`` (a FIFO
+    opened for reading waits for a writer forever: a regression must fail, not hang the
+    run). The call runs in a daemon thread; on a timeout each of ``fifos`` is opened and
+    closed at both ends so that the thread ends. What ``fn`` raises is raised here."""
+    outcome: dict[str, Any] = {}
+
+    def call() -> None:
+        try:
+            outcome["value"] = fn(*args)
+        except BaseException as exc:  # handed to the test
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        for fifo in fifos:
+            with contextlib.suppress(OSError):
+                fd = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # a reader and a writer at once
+                time.sleep(0.2)
+                os.close(fd)
+        thread.join(5)
+        pytest.fail(f"{getattr(fn, '__name__', fn)} did not return within {seconds} s (hangs)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")

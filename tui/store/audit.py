@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tui.fs import read_nofollow
+from tui.fs import open_regular, read_nofollow
 from tui.store.errors import StoreError, describe_os_error
 from tui.store.layout import make_dirs, now_iso
 
@@ -32,7 +32,7 @@ def append_event(root: Path, action: str, by: str, **details: Any) -> None:
                       ensure_ascii=False) + "\n"
     path = make_dirs(root / "audit") / f"{datetime.now():%Y%m}.jsonl"
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        fd = open_regular(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         try:
             os.write(fd, line.encode("utf-8"))
             os.fdatasync(fd)

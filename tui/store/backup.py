@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.fs import replacing
+from tui.fs import NotRegularFileError, file_kind, open_regular, replacing
 from tui.store.errors import StoreError, describe_os_error, os_reason
 from tui.store.layout import META_FILE, links_message, make_dirs
 
@@ -119,6 +119,8 @@ def _entries(root: Path) -> Iterator[tuple[str, Path | OSError]]:
             yield from _folder(root, base)
         elif stat.S_ISREG(st.st_mode):
             yield part, base
+        else:
+            yield part, NotRegularFileError(base, file_kind(st.st_mode))
 
 
 def _folder(root: Path, folder: Path) -> Iterator[tuple[str, Path | OSError]]:
@@ -139,6 +141,24 @@ def _folder(root: Path, folder: Path) -> Iterator[tuple[str, Path | OSError]]:
             yield from _folder(root, Path(entry.path))
         elif entry.is_file(follow_symlinks=False):
             yield f"{rel}/{entry.name}", Path(entry.path)
+        else:  # a named pipe, a device, a socket: never read, named as left out
+            yield f"{rel}/{entry.name}", NotRegularFileError(entry.path, _kind(entry))
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    try:
+        return file_kind(entry.stat(follow_symlinks=False).st_mode)
+    except OSError:
+        return "other"
+
+
+def _open(path: Path) -> int:
+    """A descriptor of the regular file or the folder ``path`` itself (never a link, a
+    pipe or a device)."""
+    try:
+        return open_regular(path)
+    except IsADirectoryError:
+        return os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_DIRECTORY)
 
 
 def _add(tar: tarfile.TarFile, arcname: str, path: Path | OSError, result: BackupResult) -> None:
@@ -148,7 +168,7 @@ def _add(tar: tarfile.TarFile, arcname: str, path: Path | OSError, result: Backu
     info = tarfile.TarInfo(arcname)
     info.uid, info.gid = os.getuid(), os.getgid()
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = _open(path)
     except FileNotFoundError:
         return  # removed since the folder was listed (discarded, purged)
     except OSError as exc:

@@ -101,7 +101,7 @@ def read_bucket(path: Path) -> Bucket | None:
     """The bucket at ``path`` (``None`` if there is none); :class:`DamagedFileError` when
     it has no valid header. The returned entries belong to the cache: do not change them."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = fs.open_regular(path)
     except FileNotFoundError:
         forget(path)
         return None
@@ -198,7 +198,7 @@ def append(path: Path, records: list[dict[str, Any]]) -> None:
     made in place, header and records in one ``write(2)``: no temporary file, no rename.
     A bucket without a valid header is left as it is (:class:`DamagedFileError`) for
     ``doctor``."""
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    fd = fs.open_regular(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
     try:
         head = os.pread(fd, _HEAD_BYTES, 0)
         if _unwritten(head):

@@ -18,13 +18,13 @@ import json
 import os
 import tarfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from tui.engine import dates
-from tui.fs import fsync_dir, read_nofollow
+from tui.fs import fsync_dir, open_regular, read_nofollow
 from tui.store.audit import audit_files
 from tui.store.backup import ArchiveFile
 from tui.store.errors import DamagedFileError, InterviewBusyError, StoreError, describe_os_error, note_once
@@ -32,6 +32,10 @@ from tui.store.layout import IID, IID_IN_BYTES, client_id
 from tui.store.records import last_change, read_record, record_identity, records
 from tui.store.search import InterviewSummary
 from tui.store.store import Store, StoredInterview
+
+#: The longest line of the audit trail read when looking for the archives it names (an
+#: event is a few hundred bytes; a file without line breaks is not read whole).
+AUDIT_LINE_LIMIT = 1 << 16
 
 # --------------------------------------------------------------------------- one client's interviews
 
@@ -192,7 +196,8 @@ def backups_holding(store: Store, iids: Iterable[str]) -> BackupsHolding:
 
 
 def _archive_holds(path: Path, wanted: set[str]) -> bool:
-    with ArchiveFile.open(path, "r|*") as tar:
+    # The archive itself, never through a link at its name, never a pipe or a device.
+    with os.fdopen(open_regular(path), "rb") as raw, ArchiveFile.open(fileobj=raw, mode="r|*") as tar:
         for member in tar:
             tar.members.clear()  # kept only for listing: memory stays flat
             if member.isfile() and _names_one_of(Path(member.name).name, wanted):
@@ -200,23 +205,35 @@ def _archive_holds(path: Path, wanted: set[str]) -> bool:
     return False
 
 
+def _lines(path: Path, limit: int) -> Iterator[bytes]:
+    """The lines of the regular file ``path`` (never through a symbolic link, never a
+    pipe or a device), each read with at most ``limit`` bytes: a longer line is skipped."""
+    with os.fdopen(open_regular(path), "rb") as fh:
+        while line := fh.readline(limit):
+            if len(line) == limit and not line.endswith(b"\n"):
+                while (rest := fh.readline(limit)) and not rest.endswith(b"\n"):
+                    pass  # the rest of a line too long to be an event of the trail
+                continue
+            yield line
+
+
 def _archives_in_audit(store: Store) -> list[Path]:
-    """The archives ``sobesednik backup`` wrote, by the audit trail, that still exist."""
+    """The archives ``sobesednik backup`` wrote, by the audit trail, that still exist. A
+    month of the trail that cannot be read (a link, a pipe: doctor names it) is passed over."""
     out: list[Path] = []
     for log in audit_files(store.root):
         try:
-            with log.open("rb") as fh:
-                for line in fh:
-                    if b'"backup"' not in line:
-                        continue
-                    with contextlib.suppress(ValueError):
-                        event = json.loads(line)
-                        if isinstance(event, dict) and event.get("action") == "backup" and isinstance(
-                            event.get("path"), str
-                        ):
-                            path = Path(event["path"])
-                            if path.is_file() and path not in out:
-                                out.append(path)
+            for line in _lines(log, AUDIT_LINE_LIMIT):
+                if b'"backup"' not in line:
+                    continue
+                with contextlib.suppress(ValueError):
+                    event = json.loads(line)
+                    if isinstance(event, dict) and event.get("action") == "backup" and isinstance(
+                        event.get("path"), str
+                    ):
+                        path = Path(event["path"])
+                        if path.is_file() and path not in out:
+                            out.append(path)
         except OSError:
             continue
     return out

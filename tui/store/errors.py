@@ -13,6 +13,17 @@ import errno
 from collections.abc import Iterator
 from pathlib import Path
 
+from tui.fs import NotRegularFileError
+
+#: What a special file is, in the words of a message («не обычный файл (…)»).
+KINDS = {"fifo": "именованный канал", "device": "устройство", "socket": "сокет",
+         "other": "канал/устройство"}
+
+
+def not_regular(kind: str) -> str:
+    """Why a named pipe, a device or a socket is not read: «не обычный файл (сокет)»."""
+    return f"не обычный файл ({KINDS.get(kind, KINDS['other'])})"
+
 
 class StoreError(Exception):
     """A problem with the data directory; ``str()`` says what and where, in Russian."""
@@ -50,6 +61,8 @@ def where(path: Path, root: Path | None) -> str:
 
 def os_reason(exc: OSError, *, folder: bool = False) -> str:
     """Why ``exc`` stopped a read, in a few Russian words («нет прав на чтение»)."""
+    if isinstance(exc, NotRegularFileError):
+        return not_regular(exc.kind)
     if exc.errno in (errno.EACCES, errno.EPERM):
         return "нет прав на чтение" + (" каталога" if folder else "")
     if exc.errno == errno.ELOOP:
@@ -60,6 +73,8 @@ def os_reason(exc: OSError, *, folder: bool = False) -> str:
         return "каталог, а не файл"
     if exc.errno == errno.EIO:
         return "ошибка чтения с диска"
+    if exc.errno == errno.EMLINK:
+        return "у файла есть другие имена (жёсткие ссылки): права не меняются"
     return str(exc.strerror or exc)
 
 
@@ -89,6 +104,9 @@ def describe_os_error(exc: OSError, path: Path, doing: str = "записать",
     """A Russian sentence for an OS error met while reading or writing ``path`` (named
     relative to the data directory ``root`` when it is given)."""
     name = where(path, root)
+    if isinstance(exc, NotRegularFileError):
+        return (f"Не удалось {doing} {name}: {not_regular(exc.kind)}. Собеседник открывает только "
+                "обычные файлы; проверьте каталог данных командой «sobesednik doctor».")
     if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
         return f"Диск заполнен: не удалось {doing} {name}. Освободите место и повторите."
     if exc.errno == errno.EROFS:

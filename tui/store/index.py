@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tui.fs import fsync_all
+from tui.fs import fsync_all, read_nofollow
 from tui.store import bucketlog
 from tui.store.errors import DamagedFileError, StoreError, describe_os_error, note_once
 from tui.store.files import read_json
@@ -106,7 +106,7 @@ def drop_entry(path: Path, iid: str, *, scrub: bool = False) -> bool | None:
     if bucket is None:
         return None
     if iid not in bucket.entries:
-        if not (scrub and bucket.records > len(bucket.entries) and iid.encode() in path.read_bytes()):
+        if not (scrub and bucket.records > len(bucket.entries) and iid.encode() in read_nofollow(path)):
             return None
     kept = [e for k, e in bucket.entries.items() if k != iid]
     if not kept:
@@ -398,7 +398,7 @@ class Index:
             return
         for path in dead_journals(folder, skip=self.journal.path):
             try:
-                since, iids = parse(path.read_bytes())
+                since, iids = parse(read_nofollow(path))
                 if since is not None:
                     iids |= set(written_since(self.root, since)[0])
                 for iid in sorted(iids):

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from tui.fs import fsync_dir
+from tui.fs import fsync_dir, open_regular
 from tui.store.errors import StoreError, describe_os_error
 from tui.store.layout import IID, make_dirs
 
@@ -162,7 +162,7 @@ def dead_journals(folder: Path, *, skip: Path | None = None, lenient: bool = Fal
         if path == skip:
             continue
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            fd = open_regular(path)
         except FileNotFoundError:
             continue
         except OSError:

@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from tui.engine.policy import IDENTITY_FIELDS
-from tui.store.errors import StoreError, UnreadableFileError, describe_os_error, os_reason
+from tui.fs import file_kind
+from tui.store.errors import StoreError, UnreadableFileError, describe_os_error, not_regular, os_reason
 
 SCHEMA_VERSION = 2
 DRAFT, COMPLETE = "draft", "complete"
@@ -171,6 +172,22 @@ def _month_entries(root: Path) -> Iterator[os.DirEntry[str] | UnreadableFileErro
             yield entry
 
 
+def _interview_entry(root: Path, entry: os.DirEntry[str]) -> Path | UnreadableFileError | None:
+    """An interview file of a month folder, or why it is not read: a symbolic link, a
+    named pipe or a device is never opened (a folder is doctor's business)."""
+    if entry.is_symlink():
+        return UnreadableFileError(Path(entry.path), LINK_WHY, root)
+    if entry.is_file(follow_symlinks=False):
+        return Path(entry.path)
+    if entry.is_dir(follow_symlinks=False):
+        return None
+    try:
+        why = not_regular(file_kind(entry.stat(follow_symlinks=False).st_mode))
+    except OSError as exc:
+        why = os_reason(exc)
+    return UnreadableFileError(Path(entry.path), why, root)
+
+
 def month_folders(root: Path) -> list[Path]:
     """The folders of ``interviews/``, oldest month first (symbolic links left out);
     :class:`StoreError` when ``interviews/`` cannot be read."""
@@ -202,12 +219,9 @@ def scan_interviews(root: Path, months: Callable[[str], bool] | None = None
             yield found
             continue
         for entry in found:
-            if not entry.name.endswith(".json"):
-                continue
-            if entry.is_symlink():
-                yield UnreadableFileError(Path(entry.path), LINK_WHY, root)
-            elif entry.is_file(follow_symlinks=False):
-                yield Path(entry.path)
+            item = _interview_entry(root, entry) if entry.name.endswith(".json") else None
+            if item is not None:
+                yield item
 
 
 def interview_files(root: Path, months: Callable[[str], bool] | None = None) -> Iterator[Path]:

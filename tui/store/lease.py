@@ -15,6 +15,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from tui.fs import open_regular
 from tui.store.errors import InterviewBusyError, StoreError, describe_os_error
 from tui.store.layout import interview_path, make_dirs, now_iso
 
@@ -83,7 +84,7 @@ def _locked(path: Path) -> int | None:
     """The lease file at ``path``, opened and locked by this process; ``None`` when the
     file locked was removed by its last holder meanwhile (try again)."""
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        fd = open_regular(path, os.O_RDWR | os.O_CREAT)
     except OSError as exc:
         raise StoreError(describe_os_error(exc, path, "открыть")) from exc
     try:

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from tui.fs import open_regular
 from tui.store.errors import StoreError, describe_os_error
 
 #: Seconds a writer waits for another process's short write before saying so.
@@ -39,7 +40,7 @@ class WritersLock:
         self.then = then
         self._depth = 0
         try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            self._fd = open_regular(self.path, os.O_RDWR | os.O_CREAT)
         except OSError as exc:
             raise StoreError(describe_os_error(exc, self.path, "открыть")) from exc
 

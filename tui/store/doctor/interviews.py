@@ -19,7 +19,7 @@ import zlib
 from datetime import date
 from pathlib import Path
 
-from tui.fs import read_nofollow
+from tui.fs import open_regular, read_nofollow
 from tui.store.backup import ArchiveFile
 from tui.store.doctor.index import ExpectedIndex
 from tui.store.doctor.repair import Repairs
@@ -214,7 +214,8 @@ class InterviewsCheck:
     def _archive_copies(self, archive: Path, found: dict[str, list[str]]) -> None:
         wanted = {f"interviews/{iid[:6]}/{iid}.json": iid for iid in found}
         try:
-            with ArchiveFile.open(archive, "r|gz") as tar:
+            with (os.fdopen(open_regular(archive), "rb") as raw,
+                  ArchiveFile.open(fileobj=raw, mode="r|gz") as tar):
                 for member in tar:
                     tar.members.clear()  # kept only for listing: memory stays flat
                     iid = wanted.get(member.name)

@@ -11,6 +11,7 @@ interrupted rebuild of the index.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from datetime import datetime
@@ -45,6 +46,8 @@ class Repairs:
         self.links: set[Path] = set()
         #: Folders that could not be listed (named once).
         self.unreadable: set[Path] = set()
+        #: Named pipes, devices and sockets: named, never opened (removed on repair).
+        self.special: set[Path] = set()
 
     def add(self, path: Path, problem: str, **kw: Any) -> Finding:
         finding = Finding(path, problem, **kw)
@@ -55,9 +58,9 @@ class Repairs:
         return str(path.relative_to(self.root))
 
     def skip(self, path: Path) -> bool:
-        """Whether ``path`` is a symbolic link or a folder that could not be listed (both
-        named already): it is not read, nor anything through it."""
-        return path in self.links or path in self.unreadable
+        """Whether ``path`` is a symbolic link, a folder that could not be listed or a pipe
+        or device (all named already): it is not read, nor anything through it."""
+        return path in self.links or path in self.unreadable or path in self.special
 
     def listing(self, directory: Path) -> list[str]:
         """The names in ``directory`` by name, without symbolic links and temporary files
@@ -73,7 +76,7 @@ class Repairs:
             self.unreadable.add(directory)
             self.add(directory, os_reason(exc, folder=True))
             return []
-        return self.temp_files(directory, [n for n in names if directory / n not in self.links])
+        return self.temp_files(directory, [n for n in names if not self.skip(directory / n)])
 
     # ------------------------------------------------------------ the store and its lock
 
@@ -159,7 +162,7 @@ class Repairs:
         try:
             os.replace(path, dest)
             if private:  # never through a symbolic link (none is ever moved)
-                chmod_nofollow(dest, 0o700 if dest.is_dir() and not dest.is_symlink() else 0o600)
+                _owner_only(dest)
             fsync_dir(dest.parent)
             fsync_dir(path.parent)
         except OSError as exc:
@@ -194,3 +197,13 @@ class Repairs:
                     raise StoreError(describe_os_error(exc, directory / name, "удалить")) from exc
         self.report.temp_removed += removed
         finding.action, finding.fixed = "удалены (это не сохранённые данные)", True
+
+
+def _owner_only(path: Path) -> None:
+    """Make what was set aside at ``path`` its owner's only; a file with other names (a
+    hard link, perhaps to a file outside) keeps its mode: ``damaged/`` is the owner's."""
+    try:
+        chmod_nofollow(path, 0o700 if path.is_dir() and not path.is_symlink() else 0o600)
+    except OSError as exc:
+        if exc.errno != errno.EMLINK:
+            raise

@@ -8,8 +8,12 @@
   ``leases`` or an index folder that is not a folder. On repair each is set aside in
   ``damaged/`` (the store then makes it anew; the index is rebuilt).
 * A data directory that is read-only: nothing can be saved there (no repair is tried).
+* Named pipes, devices and sockets, anywhere in it: named as what they are (the store
+  never opens one); on repair their names are removed (nothing is read, nothing behind a
+  device is touched).
 * Permissions wider than the owner's (a ``chmod -R`` by hand): narrowed on repair to
-  0600 for files and 0700 for folders, never through a symbolic link.
+  0600 for files and 0700 for folders, never through a symbolic link, and never of a file
+  with other names (a hard link may be a file outside the data directory: named instead).
 * Lease files left by processes that ended (they name the inspector and the host):
   removed on repair.
 """
@@ -22,9 +26,9 @@ import os
 import stat
 from pathlib import Path
 
-from tui.fs import chmod_nofollow
+from tui.fs import chmod_nofollow, file_kind, fsync_dir, open_regular
 from tui.store.doctor.repair import Repairs
-from tui.store.errors import StoreError, os_reason
+from tui.store.errors import StoreError, not_regular, os_reason
 from tui.store.layout import INDEX_FOLDERS, OWN_ENTRIES
 
 #: What is said of a symbolic link in the data directory.
@@ -51,10 +55,15 @@ class StructureCheck:
         self.repairs = repairs
         self.root = repairs.root
         self._wide: list[tuple[Path, os.stat_result]] = []
+        #: Files with other names (hard links) whose permissions are wider than the owner's.
+        self._linked: list[tuple[Path, os.stat_result]] = []
+        #: Named pipes, devices, sockets: (path, kind).
+        self._special: list[tuple[Path, str]] = []
 
     def check(self) -> None:
         self._walk()
         self._stop_repairs_if_needed()
+        self._specials()
         self._kinds()
         self._permissions()
         self._leases()
@@ -92,7 +101,15 @@ class StructureCheck:
             return
         if stat.S_ISDIR(st.st_mode):
             folders.append(path)
-        if (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)) and not _owner_only(st):
+        elif not stat.S_ISREG(st.st_mode):
+            self.repairs.special.add(path)
+            self._special.append((path, file_kind(st.st_mode)))
+            return
+        if _owner_only(st):
+            return
+        if stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+            self._linked.append((path, st))  # a chmod would change the file elsewhere too
+        else:
             self._wide.append((path, st))
 
     def _stop_repairs_if_needed(self) -> None:
@@ -110,17 +127,40 @@ class StructureCheck:
             self.repairs.repair = False
             self.repairs.add(self.root, f"исправления не выполнялись: {why}")
 
+    # ------------------------------------------------------------ pipes, devices, sockets
+
+    def _specials(self) -> None:
+        """A named pipe, a device or a socket holds no data of the store, and the store
+        refuses to open one (a pipe would make it wait forever). On repair its name is
+        removed: nothing is read, and a device or what is behind it is not touched."""
+        for path, kind in self._special:
+            finding = self.repairs.add(path, f"{not_regular(kind)} — Собеседник такие файлы не "
+                                             "открывает, данных в нём нет")
+            if not self.repairs.repair:
+                continue
+            try:
+                path.unlink()
+                fsync_dir(path.parent)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                finding.action = f"не удалось удалить: {os_reason(exc)}"
+                continue
+            finding.action, finding.fixed = "удалён (удалено только имя в каталоге)", True
+
     # ------------------------------------------------------------ the store's own entries
 
     def _kinds(self) -> None:
         lock = self.root / ".lock"
         st = _lstat(lock)
-        if st is not None and not stat.S_ISLNK(st.st_mode) and not stat.S_ISREG(st.st_mode):
+        if (st is not None and not stat.S_ISLNK(st.st_mode) and not stat.S_ISREG(st.st_mode)
+                and lock not in self.repairs.special):
             self._aside(lock, "должен быть файлом (блокировка записи)", locked=False)
         for rel in FOLDERS:
             path = self.root / rel
             st = _lstat(path)
-            if st is not None and not stat.S_ISLNK(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+            if (st is not None and not stat.S_ISLNK(st.st_mode) and not stat.S_ISDIR(st.st_mode)
+                    and path not in self.repairs.special):
                 self._aside(path, "должен быть каталогом", locked=True)
 
     def _aside(self, path: Path, problem: str, *, locked: bool) -> None:
@@ -138,7 +178,17 @@ class StructureCheck:
 
     # ------------------------------------------------------------ permissions
 
+    def _hard_links(self) -> None:
+        """Files with wide permissions and other names: a chmod would change the file
+        wherever its other names are (outside the data directory, perhaps)."""
+        for path, st in self._linked:
+            self.repairs.add(path, (
+                f"права шире, чем только для владельца ({_mode(st)}), а у файла есть другие имена "
+                f"(жёсткие ссылки, всего имён: {st.st_nlink}) — права не сужаются: это изменило бы и "
+                "файл за пределами каталога данных; замените ссылку копией файла"))
+
     def _permissions(self) -> None:
+        self._hard_links()
         if not self._wide:
             return
         shown = ", ".join(f"{self._rel(p)} ({_mode(st)})" for p, st in self._wide[:SHOWN])
@@ -204,7 +254,7 @@ def _stale(path: Path, *, remove: bool) -> bool:
     """Whether no process holds the lease file ``path``; with ``remove`` it is removed
     while locked here (a process opening it meanwhile sees it gone and takes a new one)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = open_regular(path)
     except OSError:
         return False
     try:
