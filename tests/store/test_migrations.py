@@ -11,6 +11,7 @@ import errno
 import json
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,41 @@ def test_a_directory_from_a_newer_version_is_refused_and_left_alone(root):
     # Only the store's lock file appears; nothing is moved, backed up or rewritten.
     after.pop(".lock")
     assert after == before
+
+
+# ------------------------------------------------------------- links and special files (issue 10)
+
+
+def test_a_migration_never_copies_what_a_symbolic_link_points_to(root, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "shadow").write_text("секрет системы\n", "utf-8")
+    (root / "interviews" / "scan.pdf").symlink_to(outside / "shadow")
+    (root / "notes").symlink_to(outside, target_is_directory=True)
+    before = tree(root)
+    with pytest.raises(StoreError) as caught:
+        Store(root)
+    message = str(caught.value)
+    assert "символическая ссылка" in message
+    assert "interviews/scan.pdf" in message and "notes" in message
+    copied = list((root / "backups").rglob("*")) if (root / "backups").exists() else []
+    assert not copied  # nothing was copied (the link's target least of all): not started
+    assert {k: v for k, v in tree(root).items() if not k.startswith(".lock")} == {
+        k: v for k, v in before.items() if not k.startswith(".lock")}
+    assert (outside / "shadow").read_text("utf-8") == "секрет системы\n"
+
+
+def test_a_migration_never_copies_a_device_or_a_pipe(root):
+    os.mkfifo(root / "interviews" / "pipe")
+    node = root / "zero"
+    try:
+        os.mknod(node, 0o600 | stat.S_IFCHR, os.makedev(1, 3))  # /dev/null: harmless if read
+    except OSError:
+        node = None
+    with pytest.raises(StoreError) as caught:
+        Store(root)
+    message = str(caught.value)
+    assert "interviews/pipe" in message and "не обычный файл" in message
+    if node is not None:
+        assert "zero" in message
+    assert not (root / "backups").exists() or not list((root / "backups").rglob("*"))

@@ -13,26 +13,74 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.fs import atomic_write, fsync_dir
-from tui.store.errors import StoreError, describe_os_error
+from tui.fs import atomic_write, file_kind, fsync_dir
+from tui.store.errors import KINDS, StoreError, describe_os_error
 from tui.store.files import dump_json, forget, read_json
-from tui.store.layout import SCHEMA_VERSION, is_iid, now_iso
+from tui.store.layout import SCHEMA_VERSION, is_iid, links_message, now_iso
 
 if TYPE_CHECKING:
     from tui.store.store import Store
 
 
+#: What a backup before a migration leaves out (earlier backups, what doctor set aside,
+#: leases, the lock; leftovers of an index rebuild start with ``.index``).
+_NOT_COPIED = {"backups", "damaged", "leases", ".lock"}
+
+
+def _copied(root: Path) -> list[Path]:
+    return [e for e in root.iterdir() if e.name not in _NOT_COPIED and not e.name.startswith(".index")]
+
+
+def _uncopyable(root: Path) -> tuple[list[str], list[str]]:
+    """The symbolic links, and the named pipes, devices and sockets, among what the backup
+    would copy (relative paths): a link would be copied as what it points to (a file
+    outside, ``/dev/zero``), a device read without end."""
+    links: list[str] = []
+    special: list[str] = []
+    stack = _copied(root)
+    while stack:
+        path = stack.pop()
+        st = os.lstat(path)
+        rel = path.relative_to(root).as_posix()
+        if stat.S_ISLNK(st.st_mode):
+            links.append(rel)
+        elif stat.S_ISDIR(st.st_mode):
+            stack += list(path.iterdir())
+        elif not stat.S_ISREG(st.st_mode):
+            special.append(f"{rel} ({KINDS[file_kind(st.st_mode)]})")
+    return sorted(links), sorted(special)
+
+
+def _refuse_uncopyable(store: Store, version: int) -> None:
+    try:
+        links, special = _uncopyable(store.root)
+    except OSError as exc:
+        raise StoreError(f"Обновление каталога данных {store.root} не начато: "
+                         f"{describe_os_error(exc, Path(exc.filename or store.root), 'прочитать')}") from exc
+    if not links and not special:
+        return
+    why = f"обновление со схемы {version} не начато, ничего не изменено."
+    if links:
+        raise StoreError(f"{links_message(store.root, links)} {why.capitalize()}")
+    raise StoreError(f"В каталоге данных {store.root} не обычный файл: {', '.join(special)}. "
+                     "Собеседник такие файлы не копирует и не открывает; удалите их (проверка: "
+                     f"sobesednik doctor --check-only). {why.capitalize()}")
+
+
 def backup_dir(store: Store, version: int) -> Path:
-    """Copy everything but earlier backups to ``backups/schema-<version>-<time>``."""
+    """Copy everything but earlier backups to ``backups/schema-<version>-<time>``. A
+    symbolic link or a special file among it stops the migration before anything is
+    copied or changed (:class:`StoreError` naming each)."""
+    _refuse_uncopyable(store, version)
     base = store.root / "backups"
     name = f"schema-{version}-{datetime.now():%Y%m%d-%H%M%S}"
     dest = base / name
-    skip = {"backups", "damaged", "leases", ".lock"}
     try:
         base.mkdir(mode=0o700, exist_ok=True)
         # A migration cut short and run again within the same second makes a second backup
@@ -42,14 +90,13 @@ def backup_dir(store: Store, version: int) -> Path:
             n += 1
             dest = base / f"{name}-{n}"
         dest.mkdir(mode=0o700)
-        for entry in store.root.iterdir():
-            if entry.name in skip or entry.name.startswith(".index"):
-                continue
+        for entry in _copied(store.root):
             target = dest / entry.name
-            if entry.is_dir():
-                shutil.copytree(entry, target)
+            # Links (none were found just now) would be copied as links, never followed.
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.copytree(entry, target, symlinks=True)
             else:
-                shutil.copy2(entry, target)
+                shutil.copy2(entry, target, follow_symlinks=False)
     except OSError as exc:
         raise StoreError(
             f"Обновление каталога данных {store.root} остановлено: не удалось сделать "
