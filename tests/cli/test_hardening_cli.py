@@ -182,3 +182,57 @@ def test_withdraw_consent_removes_the_leftover_temporary_files_of_the_interview(
     assert code == 0, err
     assert not leftover.exists()
     assert os.listdir(month) == [f"{iid}.json"]
+
+
+def test_delete_client_removes_leftover_temporary_files_of_the_index_buckets(root, three, capsys):
+    """A bucket rewrite killed midway leaves the names it was writing beside the bucket."""
+    index = root / "index"
+    leftovers = [
+        index / "name" / "с" / ".смирнова.jsonl.k9l8m7.tmp",
+        index / "birth" / ".1987-08-14.jsonl.p0o9i8.tmp",
+        index / "drafts" / f".{three[0][:6]}.jsonl.u7y6t5.tmp",
+    ]
+    for path in leftovers:
+        path.write_text('{"iid": "%s", "first_name": "ольга"}\n' % three[0], "utf-8")
+    code, out, err = run(root, capsys, "delete-client", three[0], "--yes")
+    assert code == 0, out + err
+    assert [p for p in leftovers if p.exists()] == []
+    assert not [p for p in index.rglob("*") if p.is_file() and "ольга" in p.read_text("utf-8")]
+
+
+def test_delete_client_says_so_when_a_leftover_temporary_file_cannot_be_removed(root, three, capsys, monkeypatch):
+    month = root / "interviews" / three[0][:6]
+    leftover = month / f".{three[0]}.json.x8y9z0.tmp"
+    leftover.write_text('{"answers": {"1": {"question": "phone", "value": "+7 921 555-12-34"}}}', "utf-8")
+    real_unlink = os.unlink
+
+    def unlink(path, *args, **kwargs):
+        if os.fspath(path).endswith(leftover.name):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    code, out, err = run(root, capsys, "delete-client", three[0], "--yes")
+    assert code != 0
+    assert leftover.name in err and "не удал" in err.lower()
+    assert "Удалено 1 интервью" not in out  # never a success with the client's data left
+    assert leftover.exists()
+
+
+def test_withdraw_consent_says_so_when_a_leftover_temporary_file_cannot_be_removed(root, capsys, monkeypatch):
+    store = Store(root)
+    iid = interview(store, "Соколов", ("consent_health", True), ("disability_group", "II"))
+    store.close()
+    leftover = root / "interviews" / iid[:6] / f".{iid}.json.q1w2e3.tmp"
+    leftover.write_text('{"answers": {"1": {"question": "disability_group", "value": "II"}}}', "utf-8")
+    real_unlink = os.unlink
+
+    def unlink(path, *args, **kwargs):
+        if os.fspath(path).endswith(leftover.name):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    code, out, err = run(root, capsys, "withdraw-consent", iid, "--health", "--yes")
+    assert code != 0
+    assert leftover.name in err and "не отозвано" in err

@@ -430,3 +430,25 @@ def test_diagnose_of_a_healthy_store_finds_nothing(root):
     interview(store)
     store.close()
     assert diagnose(root, repair=False).findings == []
+
+
+def test_discarding_an_interview_whose_leftover_cannot_be_removed_keeps_it_and_says_so(root, monkeypatch):
+    store = Store(root)
+    iid = interview(store)
+    month = store.interview_path(iid).parent
+    leftover = month / f".{iid}.json.k3j4h5.tmp"
+    leftover.write_text('{"answers": {"1": {"question": "last_name", "value": "Смирнова"}}}', "utf-8")
+    real_unlink = os.unlink
+
+    def unlink(path, *args, **kwargs):
+        if os.fspath(path).endswith(leftover.name):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    with pytest.raises(StoreError, match=f"не удалено.*{leftover.name}"):
+        store.discard(iid, "Петрова")
+    monkeypatch.undo()
+    assert store.load(iid).answers["last_name"] == "Смирнова"  # nothing was deleted
+    assert [s.id for s in store.find("Смирнова")] == [iid]
+    store.close()

@@ -114,6 +114,9 @@ def _withdraw_one(store: Store, policy: DataPolicy, iid: str, category: str, by:
         header = (data.get("interview") or {}).get("1")
         if not isinstance(header, dict):
             raise DamagedFileError(path, "нет заголовка интервью")
+        # A killed earlier write left the answers there: first, so that nothing is changed
+        # (and nothing reported done) while a copy of them is left.
+        store.remove_temp_files(iid, what=f"Согласие по интервью {iid} не отозвано")
         at = now_iso()
         answers: dict[str, Any] = data.setdefault("answers", {})
         removed_values = [answers[k].get("value") for k in answers if answers[k].get("question") in special]
@@ -127,7 +130,6 @@ def _withdraw_one(store: Store, policy: DataPolicy, iid: str, category: str, by:
         header = data["interview"]["1"] = appended(
             header, "consent_withdrawals", {"category": category, "at": at, "by": by}, by)
         storage.write(data)
-        store.remove_temp_files(iid)  # a killed earlier write left the answers there
     return len(removed_values), plans_withdrawn
 
 

@@ -43,7 +43,6 @@ from typing import Any
 from tinydb import TinyDB
 
 from tui.engine.policy import IDENTITY_FIELDS
-from tui.fs import fsync_dir, is_temp_name
 from tui.store.audit import append_event, read_events
 from tui.store.errors import DamagedFileError, InterviewBusyError, StoreError, describe_os_error, os_errors
 from tui.store.files import AtomicJSONStorage, forget, next_doc_id, open_db
@@ -66,6 +65,7 @@ from tui.store.layout import (
     now_iso,
 )
 from tui.store.lease import Lease, lease_path, take_lease
+from tui.store.leftovers import any_temp, interview_temps, remove_temp_files
 from tui.store.lock import LOCK_TIMEOUT, WritersLock
 from tui.store.search import InterviewSummary, Search
 
@@ -424,6 +424,8 @@ class Store:
             identity: dict[str, Any] = {}
             with contextlib.suppress(StoreError):
                 identity = identity_of(open_db(path).table("answers").all()) if path.exists() else {}
+            # Killed writes' leftovers of it first: a deletion that would leave one does not happen.
+            self._remove_temp_files(iid, identity)
             # The trail first: a deletion that cannot be recorded does not happen.
             self.audit(reason, by, iid=iid)
             # Named in the journal: the index goes first and the file after it, so a kill
@@ -438,21 +440,29 @@ class Store:
                     self.reindex_interview(iid)  # still there: listed again
                 raise StoreError(describe_os_error(exc, path, "удалить")) from exc
             forget(path)
-            self.remove_temp_files(iid)
             with contextlib.suppress(OSError):
                 lease_path(self.root, iid).unlink()
 
-    def remove_temp_files(self, iid: str) -> None:
-        """Remove, durably, the temporary files a killed write of interview ``iid`` left in
-        its folder: they hold its answers (an erasure must not leave them). Under the lock
-        no write of it is under way."""
+    def _remove_temp_files(self, iid: str, identity: Mapping[str, Any] | None = None) -> None:
+        """Remove, durably, the temporary files killed writes left beside interview
+        ``iid``'s file (its answers) and, given its ``identity``, in the folders of its
+        index buckets (names, phones, birth dates): an erasure must not leave them.
+        :class:`StoreError` naming one that cannot be removed (:mod:`tui.store.leftovers`)."""
+        folders = [(self.interview_path(iid).parent, interview_temps(iid))]
+        buckets = [(kind, key) for kind, (key, _) in entries_of(iid, dict(identity or {})).items()]
+        for kind, key in [*buckets, ("drafts", iid[:6])] if identity is not None else []:
+            with contextlib.suppress(StoreError):  # a linked folder: the index update says so
+                folders.append((self.bucket_path(kind, key).parent, any_temp))
         with self.lock:
-            folder = self.interview_path(iid).parent
-            with contextlib.suppress(OSError):
-                for name in os.listdir(folder):
-                    if is_temp_name(name) and name[1:].startswith(f"{iid}.json."):
-                        (folder / name).unlink(missing_ok=True)
-                fsync_dir(folder)
+            remove_temp_files(self.root, folders, f"Интервью {iid} не удалено")
+
+    def remove_temp_files(self, iid: str, *, what: str = "") -> None:
+        """Remove, durably, the temporary files a killed write of interview ``iid`` left in
+        its folder: they hold its answers. :class:`StoreError` naming one that cannot be
+        removed, beginning with ``what`` (what is not done because of it)."""
+        with self.lock:
+            remove_temp_files(self.root, [(self.interview_path(iid).parent, interview_temps(iid))],
+                              what or f"Интервью {iid}: временные файлы не удалены")
 
     def lease(self, iid: str, *, inspector: str, mode: str) -> Lease:
         """Hold the interview open for this process until the lease is released or the
