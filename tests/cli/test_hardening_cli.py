@@ -193,14 +193,14 @@ def test_delete_client_removes_leftover_temporary_files_of_the_index_buckets(roo
         index / "drafts" / f".{three[0][:6]}.jsonl.u7y6t5.tmp",
     ]
     for path in leftovers:
-        path.write_text('{"iid": "%s", "first_name": "ольга"}\n' % three[0], "utf-8")
+        path.write_text(json.dumps({"iid": three[0], "first_name": "ольга"}, ensure_ascii=False) + "\n", "utf-8")
     code, out, err = run(root, capsys, "delete-client", three[0], "--yes")
     assert code == 0, out + err
     assert [p for p in leftovers if p.exists()] == []
     assert not [p for p in index.rglob("*") if p.is_file() and "ольга" in p.read_text("utf-8")]
 
 
-def test_delete_client_says_so_when_a_leftover_temporary_file_cannot_be_removed(root, three, capsys, monkeypatch):
+def test_delete_client_says_so_when_a_leftover_temporary_file_is_not_removed(root, three, capsys, monkeypatch):
     month = root / "interviews" / three[0][:6]
     leftover = month / f".{three[0]}.json.x8y9z0.tmp"
     leftover.write_text('{"answers": {"1": {"question": "phone", "value": "+7 921 555-12-34"}}}', "utf-8")

@@ -75,14 +75,33 @@ def test_doctor_never_chmods_or_moves_the_target_of_a_symlinked_interview_file(r
     fake = f"{iid[:-1]}{'0' if iid[-1] != '0' else '1'}"
     link = month / f"{fake}.json"
     link.symlink_to(outside / "system.conf")
-    code, out, _ = doctor(capsys, root)
     target = outside / "system.conf"
-    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    for flags in (("--check-only",), ()):
+        code, out, _ = doctor(capsys, root, *flags)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+        assert target.read_text("utf-8") == "не JSON, системный файл\n"
+        assert link.is_symlink()  # left where it is: never followed, never moved
+        assert code == 1, out  # a link is never «repaired»: the store is not in order
+        named = [ln for ln in out.splitlines() if f"interviews/{iid[:6]}/{fake}.json" in ln]
+        assert len(named) == 1 and "символическая ссылка" in named[0], out
+        assert "Хранилище в порядке" not in out and "Хранилище исправлено" not in out
+
+
+def test_doctor_never_chmods_or_moves_a_file_outside_through_a_hard_link(root, outside, capsys):
+    store = Store(root)
+    iid = interview(store)
+    store.close()
+    target = outside / "system.conf"
+    at_root = root / "notes.txt"
+    os.link(target, at_root)  # wide (0644) at the root of the data directory
+    stray = store.interview_path(iid).parent / "scan.txt"
+    os.link(target, stray)  # a stray file in a month folder: set aside on repair
+    code, out, _ = doctor(capsys, root)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644  # the file outside keeps its mode
     assert target.read_text("utf-8") == "не JSON, системный файл\n"
-    assert link.is_symlink()  # left where it is: never followed, never moved
-    assert code == 1
-    assert f"interviews/{iid[:6]}/{fake}.json" in out and "символическая ссылка" in out
-    assert "Хранилище в порядке" not in out
+    assert code == 1, out
+    line = next(ln for ln in out.splitlines() if "notes.txt" in ln)
+    assert "жёсткие ссылки" in line and "права не сужаются" in line
 
 
 def test_doctor_never_sets_files_aside_through_a_symlinked_damaged_folder(root, outside, capsys):
