@@ -192,15 +192,16 @@ def test_delete_client_removes_leftover_temporary_files_of_the_index_buckets(roo
         index / "birth" / ".1987-08-14.jsonl.p0o9i8.tmp",
         index / "drafts" / f".{three[0][:6]}.jsonl.u7y6t5.tmp",
     ]
+    line = json.dumps({"iid": three[0], "first_name": "ольга"}, ensure_ascii=False) + "\n"
     for path in leftovers:
-        path.write_text(json.dumps({"iid": three[0], "first_name": "ольга"}, ensure_ascii=False) + "\n", "utf-8")
+        path.write_text(line, "utf-8")
     code, out, err = run(root, capsys, "delete-client", three[0], "--yes")
     assert code == 0, out + err
     assert [p for p in leftovers if p.exists()] == []
     assert not [p for p in index.rglob("*") if p.is_file() and "ольга" in p.read_text("utf-8")]
 
 
-def test_delete_client_says_so_when_a_leftover_temporary_file_is_not_removed(root, three, capsys, monkeypatch):
+def test_delete_client_says_so_when_a_leftover_temp_file_is_not_removed(root, three, capsys, monkeypatch):
     month = root / "interviews" / three[0][:6]
     leftover = month / f".{three[0]}.json.x8y9z0.tmp"
     leftover.write_text('{"answers": {"1": {"question": "phone", "value": "+7 921 555-12-34"}}}', "utf-8")
