@@ -2,7 +2,8 @@
 field the store or the engine reads (the interview date, the status, the inspectors, the
 inspector's group decisions, the confirmation of the groups, the groups issued, the consent
 withdrawals) is read with a fallback and a warning, resume works, lists show the interview,
-``doctor --check-only`` names the field and ``doctor`` mends it keeping the answers."""
+export goes on, ``doctor --check-only`` names the field and ``doctor`` mends it keeping the
+answers."""
 
 from __future__ import annotations
 
@@ -171,3 +172,19 @@ def test_withdraw_consent_works_whatever_the_withdrawals_field_holds(stored, cap
     assert code == 0, out + err
     withdrawals = raw_header(path)["consent_withdrawals"]
     assert [w["category"] for w in withdrawals] == ["health"]
+
+
+EXPORTS = [(), ("--no-personal",), ("--format", "csv"), ("--format", "csv", "--no-personal")]
+
+
+@pytest.mark.parametrize("flags", EXPORTS)
+@pytest.mark.parametrize(("key", "bad", "said"), CASES)
+def test_export_exports_an_interview_whatever_a_header_field_holds(stored, capsys, key, bad, said, flags):
+    root, iid = stored
+    edit_header(root / "interviews" / iid[:6] / f"{iid}.json", **{key: bad})
+    capsys.readouterr()
+    code = main(["export", "--data-dir", str(root), *flags])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert iid in out or "--no-personal" in flags
+    assert "Выгружено 1 интервью" in err

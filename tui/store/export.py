@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.fs import replacing
 from tui.store.errors import DamagedFileError, StoreError, describe_os_error
+from tui.store.header import list_field
 from tui.store.layout import client_id
 from tui.store.records import record_identity, records
 
@@ -217,11 +218,13 @@ def member_groups(header: dict[str, Any]) -> list[Any]:
     """The client's groups: those of the finished interview, or those confirmed so far
     (group ids as the header holds them)."""
     if isinstance(header.get("groups"), list):
-        return [g.get("id") for g in header["groups"] if isinstance(g, dict) and g.get("member")]
-    confirmed = list((header.get("groups_confirmed") or {}).get("computed") or [])
-    for o in header.get("group_overrides") or []:
-        if not isinstance(o, dict):
-            continue
+        return [g.get("id") for g in list_field(header, "groups") if g.get("member")]
+    # What the store reads of each field (tui.store.header): a field edited by hand into
+    # nonsense gives what is usable of it, never an error that stops the export.
+    done = header.get("groups_confirmed")
+    computed = done.get("computed") if isinstance(done, dict) else None
+    confirmed = [g for g in computed if isinstance(g, str)] if isinstance(computed, list) else []
+    for o in list_field(header, "group_overrides"):
         if o.get("action") == "add" and o.get("group") not in confirmed:
             confirmed.append(o.get("group"))
         elif o.get("action") == "remove" and o.get("group") in confirmed:
@@ -241,10 +244,9 @@ def _csv_row(obj: dict[str, Any], fixed: list[str], columns: list[str]) -> list[
         "consent_text_version": consent.get("text_version"),
         "consent_how": consent.get("how"),
         "groups": member_groups(h),
-        "group_overrides": [f"{o.get('group')}:{o.get('action')}"
-                            for o in h.get("group_overrides") or [] if isinstance(o, dict)],
+        "group_overrides": [f"{o.get('group')}:{o.get('action')}" for o in list_field(h, "group_overrides")],
         "consent_withdrawals": [f"{w.get('category')}:{w.get('at')}"
-                                for w in h.get("consent_withdrawals") or [] if isinstance(w, dict)],
+                                for w in list_field(h, "consent_withdrawals")],
         "plans_issued": len(obj["plans"]),
     })
     answers = {doc["question"]: doc.get("value") for doc in obj["answers"]}
