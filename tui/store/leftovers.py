@@ -11,12 +11,18 @@ client's data is left.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tui.fs import fsync_dir, is_temp_name
 from tui.store.errors import StoreError, describe_os_error
+from tui.store.index import entries_of
+
+if TYPE_CHECKING:
+    from tui.store.store import Store
 
 
 def interview_temps(iid: str) -> Callable[[str], bool]:
@@ -55,6 +61,20 @@ def remove_temp_files(root: Path, folders: Iterable[tuple[Path, Callable[[str], 
             except OSError as exc:
                 raise _left(root, folder, exc, "записать", what) from exc
     return removed
+
+
+def remove_leftovers_of(store: Store, iid: str, identity: Mapping[str, Any]) -> None:
+    """Before interview ``iid`` is erased (under the lock): remove, durably, the temporary
+    files killed writes left beside its file (its answers) and in the folders of its index
+    buckets by its ``identity`` and of its month's drafts list (names, phones, birth dates).
+    :class:`StoreError` naming one that cannot be removed: the erasure does not happen."""
+    folders = [(store.interview_path(iid).parent, interview_temps(iid))]
+    buckets = [(kind, key) for kind, (key, _) in entries_of(iid, dict(identity)).items()]
+    for kind, key in [*buckets, ("drafts", iid[:6])]:
+        with contextlib.suppress(StoreError):  # a linked folder: the index update says so
+            folders.append((store.bucket_path(kind, key).parent, any_temp))
+    with store.lock:
+        remove_temp_files(store.root, folders, f"Интервью {iid} не удалено")
 
 
 def _left(root: Path, path: Path, exc: OSError, doing: str, what: str) -> StoreError:

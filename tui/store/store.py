@@ -65,7 +65,7 @@ from tui.store.layout import (
     now_iso,
 )
 from tui.store.lease import Lease, lease_path, take_lease
-from tui.store.leftovers import any_temp, interview_temps, remove_temp_files
+from tui.store.leftovers import interview_temps, remove_leftovers_of, remove_temp_files
 from tui.store.lock import LOCK_TIMEOUT, WritersLock
 from tui.store.search import InterviewSummary, Search
 
@@ -425,7 +425,7 @@ class Store:
             with contextlib.suppress(StoreError):
                 identity = identity_of(open_db(path).table("answers").all()) if path.exists() else {}
             # Killed writes' leftovers of it first: a deletion that would leave one does not happen.
-            self._remove_temp_files(iid, identity)
+            remove_leftovers_of(self, iid, identity)
             # The trail first: a deletion that cannot be recorded does not happen.
             self.audit(reason, by, iid=iid)
             # Named in the journal: the index goes first and the file after it, so a kill
@@ -442,19 +442,6 @@ class Store:
             forget(path)
             with contextlib.suppress(OSError):
                 lease_path(self.root, iid).unlink()
-
-    def _remove_temp_files(self, iid: str, identity: Mapping[str, Any] | None = None) -> None:
-        """Remove, durably, the temporary files killed writes left beside interview
-        ``iid``'s file (its answers) and, given its ``identity``, in the folders of its
-        index buckets (names, phones, birth dates): an erasure must not leave them.
-        :class:`StoreError` naming one that cannot be removed (:mod:`tui.store.leftovers`)."""
-        folders = [(self.interview_path(iid).parent, interview_temps(iid))]
-        buckets = [(kind, key) for kind, (key, _) in entries_of(iid, dict(identity or {})).items()]
-        for kind, key in [*buckets, ("drafts", iid[:6])] if identity is not None else []:
-            with contextlib.suppress(StoreError):  # a linked folder: the index update says so
-                folders.append((self.bucket_path(kind, key).parent, any_temp))
-        with self.lock:
-            remove_temp_files(self.root, folders, f"Интервью {iid} не удалено")
 
     def remove_temp_files(self, iid: str, *, what: str = "") -> None:
         """Remove, durably, the temporary files a killed write of interview ``iid`` left in
