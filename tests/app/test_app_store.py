@@ -196,7 +196,7 @@ async def test_a_finished_interview_opens_its_plan_read_only_with_the_clients_hi
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, QuestionScreen) and app.screen.session.iid == draft
-        assert app.screen_stack[1:] == [app.screen]
+        assert app.screen_stack[2:] == [app.screen]  # base, start, the question
     stored = store.load(finished)
     assert stored.status == COMPLETE and stored.header["inspectors"] == [OTHER]
     reads = [e for e in store.audit_events() if e["action"] == "read"]

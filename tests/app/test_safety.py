@@ -18,7 +18,7 @@ from tests.helpers import ROOT, draft_interview
 from tests.store.faults import deny_reading
 from tests.store.test_hardening import edit_header
 from tui.app.app import SobesednikApp
-from tui.app.screens.crash import CrashScreen
+from tui.app.screens.crash import CrashScreen, OutOfOrderScreen
 from tui.app.screens.question import QuestionScreen
 from tui.app.screens.review import ReviewScreen
 from tui.app.screens.start import StartScreen
@@ -191,7 +191,7 @@ from tests.helpers import ROOT, draft_interview
 from tests.store.faults import deny_reading
 from tests.store.test_hardening import edit_header
 from tui.app.app import SobesednikApp
-from tui.app.screens.crash import CrashScreen
+from tui.app.screens.crash import CrashScreen, OutOfOrderScreen
 from tui.app.screens.question import QuestionScreen
 from tui.app.screens.review import ReviewScreen
 from tui.app.screens.start import StartScreen
@@ -295,3 +295,41 @@ async def test_an_impossible_interview_date_is_said_and_the_interview_resumes(ma
         assert question_screen(app).session.current.id == "phone"
         said = " ".join(str(n.message) for n in app._notifications)
         assert "неверная дата интервью «2026-13-45»" in said and "doctor" in said, said
+
+
+async def test_a_kiosk_failing_again_and_again_never_exits(make_app, store: Store, monkeypatch) -> None:
+    """Errors one after another at a kiosk: no exit to whatever runs it (a terminal, perhaps
+    a shell, in a public hall), but «Терминал временно не работает»; a minute later (here a
+    second) it tries its start screen again, and goes on when the cause is gone."""
+    app = make_app(kiosk=True, safety_net=True)
+    app.safety_net.retry_seconds = 1.0
+    broken = {"start": False}
+    original_mount = StartScreen.on_mount
+
+    def start_mount(self: StartScreen) -> None:
+        if broken["start"]:
+            raise OSError("диск")
+        original_mount(self)
+
+    async def next_fails(self: QuestionScreen) -> None:
+        raise RuntimeError("сбой")
+
+    monkeypatch.setattr(StartScreen, "on_mount", start_mount)
+    monkeypatch.setattr(QuestionScreen, "_next", next_fails)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        broken["start"] = True  # from now on the start screen cannot be made either
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, OutOfOrderScreen), app.screen
+        assert "Терминал временно не работает" in _screen_text(app)
+        await pilot.press("ctrl+q", "ctrl+c", "escape", "enter")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, OutOfOrderScreen)
+        broken["start"] = False
+        await pilot.pause(1.6)
+        assert isinstance(app.screen, StartScreen), app.screen
+        assert app.is_running
+    assert app.return_code in (0, None)

@@ -1,7 +1,7 @@
 """The Sobesednik application: screens over one :class:`~tui.engine.session.Session`.
 
-The screen stack is always: the start screen, then (during an interview) the question
-screen, then perhaps the review screen, the group confirmation screen (at the desk) and the
+The screen stack is always: an empty base, the start screen, then (during an interview) the
+question screen, then perhaps the review screen, the group confirmation screen (at the desk) and the
 plan screen on top. Leaving an interview pops back to the start screen.
 
 Screens post :mod:`tui.app.messages`; the handlers here decide what comes next. The
@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from tui.app import messages
-from tui.app.safety import SafetyNet
+from tui.app.safety import HOME, SafetyNet
 from tui.app.screens.start import StartScreen
 from tui.app.workplace import Workplace
 from tui.whoami import whoami
@@ -133,7 +133,10 @@ class SobesednikApp(App[None]):
                 session.close()
 
     def get_default_screen(self) -> Screen[Any]:
-        return StartScreen(self.place)
+        # An empty base under the start screen: the start screen is pushed on it, so that
+        # it can be replaced by a fresh one (after an error; Textual cannot switch the
+        # default screen).
+        return Screen(id="base")
 
     def on_unmount(self) -> None:
         self._close_session()
@@ -145,6 +148,7 @@ class SobesednikApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "терминал самообслуживания" if self.kiosk else "интервью с клиентом ЦЗН"
+        self.push_screen(StartScreen(self.place))
         if self.kiosk:
             self._idle_timer = self.set_interval(self.idle_seconds, self._idle)
 
@@ -169,7 +173,7 @@ class SobesednikApp(App[None]):
             self._idle_timer.reset()
 
     def _idle(self) -> None:
-        if len(self.screen_stack) > 1:
+        if len(self.screen_stack) > HOME:
             self.go_home("Интервью прервано: долго не было ответа. Ответы, которые вы дали, сохранены.")
 
     # ------------------------------------------------------------------ opening interviews
@@ -278,7 +282,7 @@ class SobesednikApp(App[None]):
     def _back_to_questions(self) -> None:
         from tui.app.screens.question import QuestionScreen
 
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, QuestionScreen):
+        while len(self.screen_stack) > HOME + 1 and not isinstance(self.screen, QuestionScreen):
             self.pop_screen()
 
     @on(messages.ShowReview)
@@ -343,7 +347,7 @@ class SobesednikApp(App[None]):
             self.notify(message, timeout=6, markup=False)
 
     def _back_to_start(self) -> None:
-        while len(self.screen_stack) > 1:
+        while len(self.screen_stack) > HOME:
             self.pop_screen()
 
 

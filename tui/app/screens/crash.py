@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
@@ -99,3 +99,14 @@ class CrashScreen(ModalScreen[str]):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+
+
+class OutOfOrderScreen(Screen[None]):
+    """A kiosk that fails again and again: nothing but a notice, until the safety net
+    tries a fresh start (:meth:`tui.app.safety.SafetyNet.retry`)."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="crash-dialog"):
+            yield Static(Content.styled("Терминал временно не работает.", "bold"), id="crash-title")
+            yield Static("Обратитесь, пожалуйста, к сотруднику центра занятости. Ваши ответы, "
+                         "которые уже были приняты, сохранены.", id="crash-text")
