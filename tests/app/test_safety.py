@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from textual import events
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 from tests.app.test_app import MOTHER, SIZE, answer_current, error_text, question_screen
 from tests.helpers import ROOT, draft_interview
@@ -333,3 +333,21 @@ async def test_a_kiosk_failing_again_and_again_never_exits(make_app, store: Stor
         assert isinstance(app.screen, StartScreen), app.screen
         assert app.is_running
     assert app.return_code in (0, None)
+
+
+async def test_a_long_text_box_takes_no_more_than_its_limit(make_app, store: Store) -> None:
+    """The free-text box at its limit: one more key is refused and said, the text kept."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_question(pilot, app, "desired_work")
+        screen = question_screen(app)
+        box = screen.query_one("#answer", TextArea)
+        full = "а" * box.max_length
+        await _paste(pilot, app, full)
+        assert box.text == full and error_text(app) == ""
+        await pilot.press("б", "enter")
+        await pilot.pause()
+        assert box.text == full
+        assert error_text(app) == f"Здесь помещается не больше {box.max_length} знаков."
+        await _paste(pilot, app, "в")
+        assert box.text == full and "Вставка не принята" in error_text(app)

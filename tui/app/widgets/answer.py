@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, MaskedInput, RadioButton, RadioSet, SelectionList, TextArea
+from textual.widgets.text_area import EditResult, Location
 
 from tui.engine import values
 from tui.engine.limits import MAX_NUMBER_DIGITS, MAX_TEXT_ANSWER
@@ -140,6 +141,16 @@ class LongTextAnswer(TextArea):
 
     def on_text_area_changed(self) -> None:
         self._count()
+
+    def _replace_via_keyboard(self, insert: str, start: Location, end: Location) -> EditResult | None:
+        # Every edit from the keyboard (typing, Enter, a paste) comes here: refuse what would
+        # make the text longer than the box takes, and say so.
+        if self.max_length and insert:
+            after = len(self.text) - len(self.get_text_range(start, end)) + len(insert)
+            if after > self.max_length:
+                self.post_message(InputRefused(f"Здесь помещается не больше {self.max_length} знаков."))
+                return None
+        return super()._replace_via_keyboard(insert, start, end)
 
     async def _on_paste(self, event: events.Paste) -> None:
         # Runs before TextArea's own handler (Textual calls each class's), which it stops.
