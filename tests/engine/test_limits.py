@@ -335,3 +335,10 @@ def test_an_answer_with_a_control_character_is_refused_not_stored(raw: str) -> N
 def test_line_breaks_and_tabs_stay_allowed_in_a_long_text() -> None:
     q = next(q for q in bundle().questions().values() if q.type == "long_text")
     assert values.coerce(q, "первая строка\r\nвторая\tстрока") == "первая строка\r\nвторая\tстрока"
+
+
+@pytest.mark.parametrize("source", ["(0) | reverse", "[1] | map(1) | list"])
+def test_a_filter_refusing_its_argument_is_an_expression_error(source):
+    # Jinja's FilterArgumentError (a TemplateRuntimeError) escaped as a crash
+    with pytest.raises(ExpressionError):
+        compile_expression(source).evaluate({})

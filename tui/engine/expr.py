@@ -17,12 +17,12 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefined, nodes
-from jinja2.exceptions import SecurityError, TemplateAssertionError, UndefinedError
+from jinja2.exceptions import TemplateAssertionError
 from jinja2.parser import Parser
 
 from tui.engine import dates, limits
 from tui.engine.exprcheck import refusal
-from tui.engine.sandbox import SafeEnvironment, budget
+from tui.engine.sandbox import SafeEnvironment, budget, refuse_total
 
 #: Names every expression may use besides question ids and computed values.
 BUILTIN_NAMES: frozenset[str] = frozenset(
@@ -34,6 +34,9 @@ BUILTIN_NAMES: frozenset[str] = frozenset(
 
 class ExpressionError(Exception):
     """An expression that does not parse, or that failed while being evaluated."""
+
+
+_NO_MEMORY = "не хватает памяти: значение слишком большое"
 
 
 def _age(born: date | None, on: date | None = None) -> int | None:
@@ -204,11 +207,14 @@ class Expression:
                 result = self._fn(**ctx)
                 if isinstance(result, Undefined):
                     result._fail_with_undefined_error()
+                refuse_total(result)  # what it made in all, however it was made
             return result
-        except (UndefinedError, SecurityError) as exc:
+        except TemplateError as exc:  # an undefined name, a limit of the sandbox, a filter's refusal
             raise ExpressionError(f"{self.source}: {exc}") from exc
         except RecursionError as exc:
             raise ExpressionError(f"{self.source}: слишком глубокая рекурсия") from exc
+        except MemoryError:
+            raise ExpressionError(f"{self.source}: {_NO_MEMORY}") from None
         except TypeError:
             raise  # an unanswered (none) value compared or passed on: callers decide
         except (ValueError, AttributeError, ArithmeticError, LookupError) as exc:
@@ -308,6 +314,8 @@ def render_text(source: str, context: Mapping[str, Any]) -> str:
         raise ExpressionError(f"{source!r}: {exc}") from exc
     except RecursionError as exc:
         raise ExpressionError(f"{source!r}: слишком глубокая вложенность") from exc
+    except MemoryError:
+        raise ExpressionError(f"{source!r}: {_NO_MEMORY}") from None
     except (ValueError, AttributeError, ArithmeticError, LookupError) as exc:
         raise ExpressionError(f"{source!r}: {type(exc).__name__}: {exc}") from exc
 
