@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/sobesednik check
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 ## The fuzz suite with many more examples and random keys (minutes; not part of `make test`).
 fuzz: $(STAMP)
