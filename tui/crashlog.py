@@ -57,6 +57,11 @@ def where(error: BaseException) -> str:
     return f"{type(error).__name__}{place}"
 
 
+def written_to(log: Path) -> str:
+    """What a user is told of where the details went (the path last: it is copied)."""
+    return f"Сведения об ошибке (без данных клиента) записаны в журнал: {log}"
+
+
 def write(data_dir: Path, error: BaseException, context: str) -> Path | None:
     """Append ``error`` to the log in ``data_dir``; the log's path, or ``None`` when it
     cannot be written (the disk full, the folder not ours): the caller still goes on."""

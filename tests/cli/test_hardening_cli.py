@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import TODAY
-from tests.store.faults import ROOT_SKIP, deny_reading
+from tests.store.faults import ROOT_SKIP, deny_reading, deny_unlink
 from tui.cli import main
 from tui.store import files
 from tui.store.store import Store
@@ -205,14 +205,7 @@ def test_delete_client_says_so_when_a_leftover_temp_file_is_not_removed(root, th
     month = root / "interviews" / three[0][:6]
     leftover = month / f".{three[0]}.json.x8y9z0.tmp"
     leftover.write_text('{"answers": {"1": {"question": "phone", "value": "+7 921 555-12-34"}}}', "utf-8")
-    real_unlink = os.unlink
-
-    def unlink(path, *args, **kwargs):
-        if os.fspath(path).endswith(leftover.name):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_unlink(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "unlink", unlink)
+    deny_unlink(monkeypatch, leftover)
     code, out, err = run(root, capsys, "delete-client", three[0], "--yes")
     assert code != 0
     assert leftover.name in err and "не удал" in err.lower()
@@ -226,14 +219,7 @@ def test_withdraw_consent_says_so_when_a_leftover_temporary_file_cannot_be_remov
     store.close()
     leftover = root / "interviews" / iid[:6] / f".{iid}.json.q1w2e3.tmp"
     leftover.write_text('{"answers": {"1": {"question": "disability_group", "value": "II"}}}', "utf-8")
-    real_unlink = os.unlink
-
-    def unlink(path, *args, **kwargs):
-        if os.fspath(path).endswith(leftover.name):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_unlink(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "unlink", unlink)
+    deny_unlink(monkeypatch, leftover)
     code, out, err = run(root, capsys, "withdraw-consent", iid, "--health", "--yes")
     assert code != 0
     assert leftover.name in err and "не отозвано" in err

@@ -77,6 +77,19 @@ def deny_reading(monkeypatch: pytest.MonkeyPatch, *paths: Path) -> None:
     monkeypatch.setattr(io, "open", denied.open_file)
 
 
+def deny_unlink(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """Make the file ``path`` impossible to remove (``EACCES``), as a folder without the
+    write right would; every other unlink goes to the real one."""
+    real_unlink = os.unlink
+
+    def unlink(target: Any, *args: Any, **kwargs: Any) -> None:
+        if os.fspath(target).endswith(path.name):
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(target))
+        real_unlink(target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+
+
 ROOT_SKIP = pytest.mark.skipif(os.geteuid() == 0, reason="chmod does not stop root")
 
 

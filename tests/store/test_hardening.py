@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import TODAY, bundle
-from tests.store.faults import ROOT_SKIP, deny_reading
+from tests.store.faults import ROOT_SKIP, deny_reading, deny_unlink
 from tui.cli import main
 from tui.engine.session import Session
 from tui.store.doctor import diagnose
@@ -457,14 +457,7 @@ def test_discarding_an_interview_whose_leftover_cannot_be_removed_keeps_it_and_s
     month = store.interview_path(iid).parent
     leftover = month / f".{iid}.json.k3j4h5.tmp"
     leftover.write_text('{"answers": {"1": {"question": "last_name", "value": "Смирнова"}}}', "utf-8")
-    real_unlink = os.unlink
-
-    def unlink(path, *args, **kwargs):
-        if os.fspath(path).endswith(leftover.name):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_unlink(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "unlink", unlink)
+    deny_unlink(monkeypatch, leftover)
     with pytest.raises(StoreError, match=f"не удалено.*{leftover.name}"):
         store.discard(iid, "Петрова")
     monkeypatch.undo()

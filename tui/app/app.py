@@ -10,7 +10,6 @@ session decides which question that is (:attr:`Session.current`).
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -125,13 +124,6 @@ class SobesednikApp(App[None]):
         if choice == CONTINUE and iid is not None:
             self.resume_interview(iid)
 
-    def release_session(self) -> None:
-        """Let the open interview go (its lease too), whatever state it is in."""
-        session, self.session = self.session, None
-        if session is not None:
-            with contextlib.suppress(Exception):
-                session.close()
-
     def get_default_screen(self) -> Screen[Any]:
         # An empty base under the start screen: the start screen is pushed on it, so that
         # it can be replaced by a fresh one (after an error; Textual cannot switch the
@@ -139,12 +131,13 @@ class SobesednikApp(App[None]):
         return Screen(id="base")
 
     def on_unmount(self) -> None:
-        self._close_session()
+        self.release_session()
 
-    def _close_session(self) -> None:
-        if self.session is not None:
-            self.session.close()  # other windows may open the interview now
-            self.session = None
+    def release_session(self) -> None:
+        """Let the open interview go: other windows may open it now (its lease released)."""
+        session, self.session = self.session, None
+        if session is not None:
+            session.close()
 
     def on_mount(self) -> None:
         self.sub_title = "терминал самообслуживания" if self.kiosk else "интервью с клиентом ЦЗН"
@@ -237,7 +230,7 @@ class SobesednikApp(App[None]):
     def open_session(self, session: Session) -> None:
         from tui.app.screens.question import QuestionScreen
 
-        self._close_session()
+        self.release_session()
         self.session = session
         self.push_screen(QuestionScreen(session, self.store))
         if session.current is None:
@@ -341,7 +334,7 @@ class SobesednikApp(App[None]):
 
     def go_home(self, message: str | None = None) -> None:
         """Back to the start screen; the interview's stored answers stay."""
-        self._close_session()
+        self.release_session()
         self._back_to_start()
         if message:
             self.notify(message, timeout=6, markup=False)

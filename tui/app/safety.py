@@ -157,7 +157,8 @@ class SafetyNet:
     async def _replace_all(self, screen: Screen[Any]) -> None:
         """Every screen above the empty base closed, ``screen`` in their place."""
         app = self.app
-        app.release_session()
+        with contextlib.suppress(Exception):  # the interview may be what failed: go on anyway
+            app.release_session()
         for _ in range(len(app.screen_stack) - HOME):
             await app.pop_screen()
         if len(app.screen_stack) == HOME:
@@ -177,7 +178,7 @@ class SafetyNet:
             "Принятые ответы сохранены. Сообщите об ошибке администратору.",
         ]
         if log is not None:
-            lines.append(f"Сведения об ошибке (без данных клиента) записаны в журнал: {log}")
+            lines.append(crashlog.written_to(log))
         # Printed by SobesednikApp.run once the terminal is back, unwrapped: the log's path
         # is copied from here.
         self.exit_message = "\n".join(lines)

@@ -34,19 +34,19 @@ def _date_of(value: Any) -> date | None:
     return date.fromisoformat(parsed) if parsed else None
 
 
-def interview_date(header: dict[str, Any], fallback: date) -> tuple[date, bool]:
+def interview_date(header: dict[str, Any], fallback: Callable[[], date]) -> tuple[date, bool]:
     """The interview date of ``header``, and whether it is the stored one (else the day
-    the interview was started, or ``fallback``)."""
+    the interview was started, or ``fallback()``: asked only then, it may read the disk)."""
     value = header.get("interview_date")
     if isinstance(value, str):
         try:
             return date.fromisoformat(value), True
         except ValueError:
             pass
-    return _date_of(header.get("created_at")) or fallback, False
+    return _date_of(header.get("created_at")) or fallback(), False
 
 
-def _date_fault(header: dict[str, Any], fallback: date) -> tuple[Any, Any] | None:
+def _date_fault(header: dict[str, Any], fallback: Callable[[], date]) -> tuple[Any, Any] | None:
     value = header.get("interview_date")
     found, stored = interview_date(header, fallback)
     if stored:
@@ -120,8 +120,9 @@ def _status_fault(header: dict[str, Any]) -> tuple[Any, Any] | None:
     return value, COMPLETE if header.get("completed_at") else DRAFT
 
 
-def header_faults(header: dict[str, Any], fallback: date) -> Faults:
-    """The impossible fields of an interview header and what is read in their place."""
+def header_faults(header: dict[str, Any], fallback: Callable[[], date]) -> Faults:
+    """The impossible fields of an interview header and what is read in their place
+    (``fallback()``: the interview date when neither it nor the start is readable)."""
     found = {
         "interview_date": _date_fault(header, fallback),
         "status": _status_fault(header),

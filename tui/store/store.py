@@ -116,7 +116,7 @@ class StoredInterview:
     def interview_date(self) -> date:
         """The date of the interview (the day it was started when the header's date is
         impossible: :meth:`Store.load` says so)."""
-        return interview_date(self.header, date.today())[0]
+        return interview_date(self.header, date.today)[0]
 
     @property
     def identity(self) -> dict[str, Any]:
@@ -364,7 +364,7 @@ class Store:
         as :mod:`tui.store.header` says, and a warning says so."""
         with os_errors(self.root):
             stored = self._load(self._interview_db(iid), iid)
-        faults = header_faults(stored.header, _file_date(self.interview_path(iid)))
+        faults = header_faults(stored.header, lambda: _file_date(self.interview_path(iid)))
         if faults:
             stored.header = mended(stored.header, faults)
             self.warnings += [f"Интервью {iid}: {what}. Исправить файл: sobesednik doctor."

@@ -17,6 +17,8 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
+from tui import crashlog
+
 #: What the screen returns: go on with the interview, or go to the start screen.
 CONTINUE = "continue"
 HOME = "home"
@@ -62,8 +64,7 @@ class CrashScreen(ModalScreen[str]):
         if self.can_continue:
             lines.append("Интервью можно продолжить: программа откроет его заново.")
         if self.log_path is not None:
-            lines.append(f"Сведения об ошибке (без данных клиента) записаны в журнал: {self.log_path}. "
-                         "Сообщите о ней администратору.")
+            lines.append(f"{crashlog.written_to(self.log_path)}. Сообщите о ней администратору.")
         else:
             lines.append("Записать сведения об ошибке в журнал не удалось. Сообщите о ней администратору.")
         return "\n\n".join(lines)

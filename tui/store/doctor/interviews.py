@@ -111,7 +111,7 @@ class InterviewsCheck:
                 finding.action = "файл изменился во время проверки; повторите проверку"
                 return
             header = data["interview"]["1"]
-            now = header_faults(header, _file_date(path))
+            now = header_faults(header, lambda: _file_date(path))
             if now:
                 data["interview"]["1"] = repaired(header, now, "doctor")
                 write_tables(path, data)

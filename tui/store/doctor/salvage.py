@@ -165,7 +165,7 @@ def check_interview(raw: bytes, iid: str, fallback: date | None = None) -> Inter
         if not isinstance(doc.get("question"), str):
             return InterviewCheck(f"запись ответа {doc_id} без вопроса")
     header = data["interview"]["1"]
-    faults = header_faults(header, fallback or date.today())
+    faults = header_faults(header, lambda: fallback or date.today())
     status = (faults.get("status") or (None, header.get("status", DRAFT)))[1]
     return InterviewCheck(None, status, identity_of(answers.values()), faults)
 
