@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from textual.pilot import Pilot
 
 from tui.engine.interview import Interview
 from tui.engine.loader import load_bundle_or_raise
@@ -127,3 +129,14 @@ def draft_interview(
     assert session.iid is not None
     session.close()  # as when the inspector leaves the interview
     return session.iid
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], pauses: int = 200) -> bool:
+    """Let the app work until ``condition`` holds, or give up after ``pauses`` turns; the
+    caller asserts what it waited for. One pause is not always enough on a loaded machine:
+    a message that passes through the focused widget and the screen takes several turns."""
+    for _ in range(pauses):
+        if condition():
+            return True
+        await pilot.pause()
+    return condition()

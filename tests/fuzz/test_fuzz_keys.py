@@ -18,7 +18,7 @@ from textual import events
 from textual.pilot import Pilot
 
 from tests.app.test_app import MOTHER, SIZE
-from tests.helpers import bundle, draft_interview, finish
+from tests.helpers import bundle, draft_interview, finish, until
 from tui.app.app import SobesednikApp
 from tui.app.messages import ShowFinished
 from tui.app.screens.question import QuestionScreen
@@ -156,10 +156,14 @@ async def test_a_kiosk_survives_a_100_kb_paste_into_every_answer(make_app) -> No
             # as far as it can before the length stops it.
             digits = q.type in ("integer", "number", "phone", "date")
             for paste in ("7" * 100_000,) if digits else ("я" * 100_000,):
+                answer = screen.query_one("#answer")
+                assert await until(pilot, lambda answer=answer: app.focused is answer), q.id
                 app.post_message(events.Paste(paste))
                 await pilot.pause()
                 if q.type not in ("yes_no", "choice", "multi_choice", "date"):
-                    assert "Вставка не принята" in str(screen.query_one("#error").render()), q.id
+                    error = screen.query_one("#error")
+                    refused = lambda error=error: "Вставка не принята" in str(error.render())  # noqa: E731
+                    assert await until(pilot, refused), q.id
                 await pilot.press("enter" if q.type != "long_text" else "ctrl+n")
                 await pilot.pause()
                 assert app.is_running
