@@ -45,6 +45,11 @@ MOTHER_TYPED = {
     "currently_employed": "нет",
     "last_job_end_date": "15.01.2026",
     "receives_old_age_pension": "нет",
+    # At 39 the work record is asked (Список № 1 gives women a pension from 45); with 14
+    # insurance years neither the lists nor the mothers' rights can apply.
+    "northern_years": "10",
+    "insurance_years": "14",
+    "other_early_work": "нет",
     "consent_health": "нет",
     "released_from_custody_date": "",
     "desired_work": "Парикмахер или администратор салона",

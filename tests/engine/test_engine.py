@@ -44,12 +44,14 @@ def test_mother_interview_asks_profile_then_module_in_order():
         "consent_pd", "last_name", "first_name", "middle_name", "birth_date", "sex", "phone",
         "children_count", "youngest_child_birth_date", "education_level", "graduation_date",
         "ever_worked", "currently_employed", "last_job_end_date", "receives_old_age_pension",
+        "northern_years", "insurance_years", "other_early_work", "sfr_retirement_date",
         "consent_health", "released_from_custody_date", "desired_work",
     ]
     assert iv.asked[: len(profile)] == profile
     assert iv.asked[len(profile)] == "salary_importance"
-    # Not asked: the work record (under 44), disability (no health consent), orphan (39).
-    for skipped in ("northern_years", "insurance_years", "disability_group", "orphan_status"):
+    # Not asked: the hazardous lists and children raised (14 insurance years: no such right
+    # can apply), disability (no health consent), orphan (39).
+    for skipped in ("list1_years", "children_raised", "disability_group", "orphan_status"):
         assert skipped not in iv.asked
     assert "business_idea" not in iv.asked  # employer path
     assert "study_direction" not in iv.asked  # not ready to study

@@ -17,7 +17,8 @@ def test_pensioners_replay_into_the_group_alone():
 
 def test_a_man_born_1958_without_a_pension_is_a_pensioner_by_age(tmp_path):
     result, plan = replay_variant(
-        tmp_path, RETRAINING, receives_old_age_pension=False, northern_years=10, insurance_years=42
+        tmp_path, RETRAINING, receives_old_age_pension=False, northern_years=10, insurance_years=42,
+        list1_years=0, list2_years=0, other_early_work=False,
     )
     assert result.interview.classification.ids == ["pensioner"]
     assert "**Гражданин пенсионного возраста.** Пенсионный возраст наступил" in plan

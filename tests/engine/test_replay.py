@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.helpers import MOTHER_TYPED, REPLAYS, TODAY, bundle, finish, plan_text
 from tui.cli import main
@@ -14,7 +15,12 @@ from tui.store.store import Store
 
 
 def test_replay_date_flag_overrides_the_file(tmp_path):
-    result = replay(bundle(), REPLAYS / "mother_employer.yaml", today=TODAY.replace(year=2031))
+    # In 2031 she is 42: the work record is asked as well.
+    doc = yaml.safe_load((REPLAYS / "mother_employer.yaml").read_text(encoding="utf-8"))
+    doc["answers"].update(northern_years=10, insurance_years=14, other_early_work=False)
+    case = tmp_path / "mother_employer.yaml"
+    case.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    result = replay(bundle(), case, today=TODAY.replace(year=2031))
     assert "mother_preschool" not in result.interview.classification.ids  # the child is 8 by then
 
 

@@ -179,7 +179,8 @@ def test_a_removed_group_keeps_the_inspectors_reason_as_text(tmp_path):
 def test_ordinary_answers_read_unchanged_in_the_raw_plan(tmp_path):
     sentence = 'Менеджер в ООО "Ромашка" (3 года), с 14.08.1987; тел. 8 921 555-12-34 — хочу 50%!'
     plan = plan_with(tmp_path, last_name="Иванова-Петрова", first_name="Анна-Мария",
-                     birth_date="14.08.1987", phone="8 921 555-12-34", desired_work=sentence,
+                     birth_date="14.08.1987", northern_years=10, insurance_years=14,
+                     other_early_work=False, phone="8 921 555-12-34", desired_work=sentence,
                      inspector="Петрова П. П.")
     assert "**Клиент:** Иванова-Петрова Анна-Мария, дата рождения 14.08.1987" in plan
     assert "**Телефон клиента:** +7 921 555-12-34" in plan

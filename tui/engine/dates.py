@@ -99,6 +99,17 @@ def plural(n: int, one: str, few: str, many: str) -> str:
     return many
 
 
+def format_years(years: float | int | None) -> str:
+    """A length of record in Russian: 1 год, 42 года, 10 лет, 12,5 года (a fraction takes
+    the genitive singular)."""
+    if years is None:
+        return ""
+    if float(years).is_integer():
+        n = int(years)
+        return f"{n} {plural(n, 'год', 'года', 'лет')}"
+    return f"{float(years):g}".replace(".", ",") + " года"
+
+
 def format_date(d: date | None) -> str:
     return "" if d is None else d.strftime("%d.%m.%Y")
 

@@ -114,6 +114,7 @@ def make_environment(loader: Any = None, finalize: Callable[[Any], Any] | None =
     env.filters.update(
         ru_date=dates.format_date,
         ru_date_long=dates.format_date_long,
+        ru_years=dates.format_years,
         plural=dates.plural,
     )
     return env

@@ -100,7 +100,7 @@ class Interview:
                 continue
             for item in section.items:
                 if isinstance(item, Computed):
-                    ctx[item.id] = _compute(item, ctx)
+                    ctx[item.id] = compute(item, ctx)
                     continue
                 if item.when is not None and not _test(item.when, ctx):
                     continue
@@ -239,8 +239,16 @@ def classify_context(
     """Compute the groups file's values into ``ctx`` and classify: the one path from facts to
     groups, shared by the interview and ``sobesednik classify``."""
     for item in bundle.group_computed:
-        ctx[item.id] = _compute(item, ctx)
+        ctx[item.id] = compute(item, ctx)
     return classify(bundle, ctx, overrides)
+
+
+def compute_profile(bundle: Bundle, ctx: dict[str, Any]) -> None:
+    """Work out the profile's own computed values (who is asked what) on facts given
+    without an interview, in order, as the interview would: the rules read them too."""
+    for item in bundle.profile.items() if bundle.profile else ():
+        if isinstance(item, Computed):
+            ctx[item.id] = compute(item, ctx)
 
 
 def _test(expr: Expression, ctx: Mapping[str, Any]) -> bool:
@@ -250,7 +258,8 @@ def _test(expr: Expression, ctx: Mapping[str, Any]) -> bool:
         return False
 
 
-def _compute(item: Computed, ctx: Mapping[str, Any]) -> Any:
+def compute(item: Computed, ctx: Mapping[str, Any]) -> Any:
+    """The value of a computed item on ``ctx``; none when it cannot be worked out."""
     try:
         return item.expr.evaluate(ctx)
     except (TypeError, ExpressionError, ValueError, ArithmeticError):

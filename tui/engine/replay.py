@@ -179,7 +179,7 @@ def classify_facts(bundle: Bundle, path: Path | str, today: date | None = None) 
     reason. Classification runs the same code as the interview (engine.classify_context).
     """
     from tui.engine import values
-    from tui.engine.interview import classify_context
+    from tui.engine.interview import classify_context, compute_profile
 
     p = str(path)
     doc = _load_mapping(path, "файл фактов должен быть словарём: id факта: значение")
@@ -214,6 +214,7 @@ def classify_facts(bundle: Bundle, path: Path | str, today: date | None = None) 
             raise ReplayError(p, facts.line_of(qid), f"«{qid}»: {exc}") from None
         ctx[qid] = value
         given[qid] = value
+    compute_profile(bundle, ctx)
     walk = Interview(bundle, when, given)
     inapplicable = [k for k in given if not walk.is_applicable(k)]
     return FactsResult(classify_context(bundle, ctx), given, when, inapplicable)
