@@ -799,3 +799,30 @@ def test_missing_youngest_child_date_leaves_mother_undecided(tmp_path):
     cl = classify(tmp_path, sex="female", children_count=2)
     assert status(cl, "mother_preschool") == UNDECIDED
     assert "youngest_child_birth_date" in reason(cl, "mother_preschool")
+
+
+# ---------------------------------------------------------------------------- reasons at the edges
+
+
+def test_released_exactly_12_months_ago_is_in_and_the_reason_does_not_say_less(tmp_path):
+    # Released 27.11.2025, interview 27.11.2026: exactly 12 months, still within the year.
+    cl = classify(tmp_path, released_from_custody_date=d("27.11.2025"))
+    assert status(cl, "released") == IN
+    text = reason(cl, "released")
+    assert "не прошло" not in text
+    assert "прошло 12 месяцев — в пределах 12 месяцев" in text, text
+
+
+def test_long_unemployed_just_over_12_months_says_more_than_12(tmp_path):
+    # The job ended 26.11.2025: 12 full months and a day — the break is "more than 12".
+    cl = classify(tmp_path, ever_worked=True, currently_employed=False,
+                  last_job_end_date=d("26.11.2025"))
+    assert status(cl, "long_unemployed") == IN
+    text = reason(cl, "long_unemployed")
+    assert "перерыв 12 месяцев с лишним (длительный — больше 12 месяцев)" in text, text
+
+
+def test_long_unemployed_cites_the_law_in_force():
+    rule = next(g for g in bundle().groups if g.id == "long_unemployed")
+    assert "1032-1" not in rule.source
+    assert "565-ФЗ" in rule.source
