@@ -200,6 +200,40 @@ async def test_an_impossible_date_is_explained_and_does_not_advance(make_app, st
     assert store.load(session.iid).answers["birth_date"] == "1987-08-14"
 
 
+async def test_an_unusual_answer_is_taken_when_given_again(make_app, store: Store) -> None:
+    """Fewer children in all than minors now is possible (wards, a spouse's children): the
+    question asks to confirm, and the same answer given again is taken."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        session = await answer_until(pilot, app, "birth_date")
+        await pilot.press(*"14081980", "enter")  # 46: the mothers' rights can matter
+        await pilot.pause()
+        await answer_until_more(pilot, app, "insurance_years")
+        for qid, keys in (("insurance_years", "20"), ("list1_years", "0"), ("list2_years", "0")):
+            assert session.current is not None and session.current.id == qid
+            await pilot.press(*keys, "enter")
+            await pilot.pause()
+        await answer_until_more(pilot, app, "children_raised")
+        await pilot.press("1", "enter")  # two minors in «Дети»
+        await pilot.pause()
+        assert "меньше, чем несовершеннолетних" in error_text(app)
+        assert "нажмите «Далее» ещё раз" in error_text(app)
+        assert session.current is not None and session.current.id == "children_raised"
+        assert "children_raised" not in store.load(session.iid).answers
+        # Another answer is checked afresh: 0 is unusual too, so it is asked about again ...
+        app.screen.query_one("#answer", Input).value = ""
+        await pilot.press("0", "enter")
+        await pilot.pause()
+        assert session.current.id == "children_raised"
+        assert "children_raised" not in store.load(session.iid).answers
+        # ... and taken when given again.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert session.current.id != "children_raised"
+        assert error_text(app) == ""
+    assert store.load(session.iid).answers["children_raised"] == 0
+
+
 async def test_back_then_changing_an_answer_keeps_the_others(make_app, store: Store) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

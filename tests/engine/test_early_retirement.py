@@ -281,3 +281,24 @@ def test_missing_list_years_are_named_for_a_man_with_a_long_record(tmp_path):
     cl = classify_facts(bundle(), write_facts(tmp_path, facts), d("01.12.2026")).classification
     assert status(cl, "pensioner") == UNDECIDED
     assert "(list2_years)" in reason(cl, "pensioner")
+
+
+def test_fewer_children_in_all_than_minors_asks_to_confirm_and_a_file_is_taken(tmp_path):
+    from tui.engine.values import NeedsConfirmation
+
+    answers = {"consent_pd": True, "sex": "female", "birth_date": d("01.02.1980"),
+               "children_count": 2, "youngest_child_birth_date": d("01.06.2015"),
+               "ever_worked": True, "currently_employed": False,
+               "receives_old_age_pension": False, "northern_years": 0, "insurance_years": 20,
+               "list1_years": 0, "list2_years": 0, "other_early_work": False}
+    iv = Interview(bundle(), date(2026, 12, 1), answers)
+    with pytest.raises(NeedsConfirmation, match="опекаемые"):
+        iv.check("children_raised", "1")
+    assert iv.check("children_raised", "1", confirmed=True) == 1
+    assert iv.check("children_raised", "2") == 2
+    # A facts file holds answers already confirmed: it is classified, not refused.
+    facts = facts_of(**WOMAN, birth_date=d("01.02.1980"), insurance_years=20,
+                     children_count=2, youngest_child_birth_date=d("01.06.2015"),
+                     children_raised=1)
+    cl = classify_facts(bundle(), write_facts(tmp_path, facts), date(2026, 12, 1))
+    assert status(cl.classification, "pre_pensioner") == OUT

@@ -163,16 +163,17 @@ class Interview:
 
     # ------------------------------------------------------------------ answers
 
-    def check(self, qid: str, raw: Any) -> Any:
-        """Coerce and validate ``raw`` for ``qid`` exactly as the UI does; return the value."""
+    def check(self, qid: str, raw: Any, confirmed: bool = False) -> Any:
+        """Coerce and validate ``raw`` for ``qid`` exactly as the UI does; return the value.
+        ``confirmed``: the person confirmed an unusual answer (:class:`NeedsConfirmation`)."""
         q = self.question(qid)
         value = values.coerce(q, raw)
-        values.validate(q, value, self.state.context)
+        values.validate(q, value, self.state.context, confirmed)
         return value
 
-    def answer(self, qid: str, raw: Any) -> Any:
+    def answer(self, qid: str, raw: Any, confirmed: bool = False) -> Any:
         """Validate and record an answer; return the typed value. Raises AnswerError."""
-        value = self.check(qid, raw)
+        value = self.check(qid, raw, confirmed)
         self.answers[qid] = value
         self._changed()
         return value

@@ -180,7 +180,7 @@ _QUESTION_KEYS = (
 )
 _COMPUTED_KEYS = ("id", "compute", "note")
 _CHOICE_KEYS = ("value", "label", "label_client")
-_RULE_KEYS = ("rule", "message")
+_RULE_KEYS = ("rule", "message", "confirm")
 _GROUP_KEYS = (
     "id", "title", "rule", "because", "source", "undecided_if", "because_undecided", "because_not",
     "near",
@@ -395,8 +395,9 @@ def _read_rules(r: _Reader, node: SrcDict) -> list[Rule]:
         r.keys(rn, _RULE_KEYS, "правиле проверки")
         expr = r.expr(rn, "rule", required=True)
         message = r.text(rn, "message", required=True)
+        confirm = r.boolean(rn, "confirm", False)
         if expr is not None and message is not None:
-            rules.append(Rule(expr, message, r.where(rn)))
+            rules.append(Rule(expr, message, r.where(rn), confirm))
     return rules
 
 

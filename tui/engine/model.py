@@ -77,6 +77,8 @@ class Rule:
     expr: Expression
     message: str
     where: Where
+    #: An unusual but possible answer: the person confirms it instead of being refused.
+    confirm: bool = False
 
 
 @dataclass

@@ -152,7 +152,7 @@ def replay_answers(bundle: Bundle, f: AnswersFile, today: date) -> ReplayResult:
                 f"нет ответа на обязательный вопрос «{q.id}» ({q.ask})",
             )
         try:
-            interview.answer(q.id, raw)
+            interview.answer(q.id, raw, confirmed=True)  # a recorded answer was confirmed
         except AnswerError as exc:
             raise ReplayError(f.path, line, f"«{q.id}»: {exc}") from None
         after = q.id
@@ -209,7 +209,7 @@ def classify_facts(bundle: Bundle, path: Path | str, today: date | None = None) 
         try:
             value = values.coerce(q, facts[qid])
             if value is not None:
-                values.validate(q, value, ctx)
+                values.validate(q, value, ctx, confirmed=True)
         except AnswerError as exc:
             raise ReplayError(p, facts.line_of(qid), f"«{qid}»: {exc}") from None
         ctx[qid] = value

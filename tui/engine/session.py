@@ -116,7 +116,7 @@ class Session:
 
     # ------------------------------------------------------------------ navigation
 
-    def submit(self, raw: Any) -> Question | None:
+    def submit(self, raw: Any, confirmed: bool = False) -> Question | None:
         """Validate and store the answer to the current question; move to the next one.
 
         Raises :class:`~tui.engine.values.AnswerError` (shown inline), or what the store
@@ -126,7 +126,7 @@ class Session:
         q = self.current
         if q is None:
             return None
-        value = self.interview.check(q.id, raw)
+        value = self.interview.check(q.id, raw, confirmed)
         self._persist(q, value)
         self.interview.set_value(q.id, value)
         self._record()

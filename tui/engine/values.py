@@ -15,7 +15,7 @@ from typing import Any
 from tui.engine import dates
 from tui.engine.expr import ExpressionError, render_text
 from tui.engine.limits import MAX_NUMBER_DIGITS, MAX_TEXT_ANSWER
-from tui.engine.model import Question
+from tui.engine.model import Question, Rule
 from tui.engine.textsafe import clip, first_hidden, printable
 
 _YES = {"да", "д", "yes", "y", "true", "1"}
@@ -24,6 +24,11 @@ _NO = {"нет", "н", "no", "n", "false", "0"}
 
 class AnswerError(ValueError):
     """An answer that cannot be accepted; ``str()`` is the message shown to the person."""
+
+
+class NeedsConfirmation(AnswerError):
+    """An unusual but possible answer (a ``confirm: true`` rule): it is taken once the
+    person gives it again, confirmed."""
 
 
 #: The smallest number too long to accept (:data:`~tui.engine.limits.MAX_NUMBER_DIGITS`).
@@ -231,8 +236,9 @@ def normalize_phone(text: str) -> str:
     return f"+7 {digits[0:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:10]}"
 
 
-def validate(q: Question, value: Any, context: Mapping[str, Any]) -> None:
-    """Check a coerced value against the question's requirements and rules."""
+def validate(q: Question, value: Any, context: Mapping[str, Any], confirmed: bool = False) -> None:
+    """Check a coerced value against the question's requirements and rules. A failed
+    ``confirm`` rule raises :class:`NeedsConfirmation` unless the answer is ``confirmed``."""
     if value is None:
         if q.required:
             raise AnswerError("Это обязательный вопрос: без ответа дальше не пройти.")
@@ -250,14 +256,20 @@ def validate(q: Question, value: Any, context: Mapping[str, Any]) -> None:
     if high is not None and _beyond(measure, high, 1):
         raise AnswerError(_bound_message(q, "max", high))
     for rule in q.rules:
-        try:
-            ok = bool(rule.expr.evaluate(ctx))
-        except TypeError:
-            continue  # the rule reads an answer not given (none): it cannot judge this one
-        except ExpressionError as exc:
-            raise AnswerError(f"Правило проверки не вычисляется: {exc}") from None
-        if not ok:
-            raise AnswerError(_message(rule.message, ctx))
+        if rule.confirm and confirmed:
+            continue
+        if not _holds(rule, ctx):
+            error = NeedsConfirmation if rule.confirm else AnswerError
+            raise error(_message(rule.message, ctx))
+
+
+def _holds(rule: Rule, ctx: Mapping[str, Any]) -> bool:
+    try:
+        return bool(rule.expr.evaluate(ctx))
+    except TypeError:
+        return True  # the rule reads an answer not given (none): it cannot judge this one
+    except ExpressionError as exc:
+        raise AnswerError(f"Правило проверки не вычисляется: {exc}") from None
 
 
 def _beyond(measure: Any, bound: Any, side: int) -> bool:

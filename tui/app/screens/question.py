@@ -17,7 +17,7 @@ from textual.widgets import Button, Collapsible, Footer, Header, Input, Label, P
 from tui.app.messages import LeaveInterview, ShowGroups, ShowReview
 from tui.app.widgets.answer import HINTS, AnswerConfirmed, InputRefused, make_answer_widget
 from tui.engine.session import ConsentRequired
-from tui.engine.values import AnswerError
+from tui.engine.values import AnswerError, NeedsConfirmation
 from tui.store import StoreError
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ class QuestionScreen(Screen[None]):
         #: A move (Next, Back) is under way: a second press meanwhile (Enter and Ctrl+N at
         #: once, a double tap) is dropped instead of racing it for the answer widget.
         self._moving = False
+        #: The question and answer the person was asked to confirm (an unusual answer).
+        self._to_confirm: tuple[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -122,6 +124,7 @@ class QuestionScreen(Screen[None]):
         hint.update(HINTS.get(q.type, ""))
         hint.display = q.type in HINTS
         self.show_error("")
+        self._to_confirm = None
         intro = self.query_one("#module-intro", Static)
         intro_text = self._module_intro(q)
         intro.update(intro_text)
@@ -212,8 +215,16 @@ class QuestionScreen(Screen[None]):
             self._moving = False
 
     async def _next(self, q: Question) -> None:
+        raw = self._raw()
+        confirmed = self._to_confirm == (q.id, raw)
         try:
-            following = self.session.submit(self._raw())
+            following = self.session.submit(raw, confirmed)
+        except NeedsConfirmation as exc:
+            # Unusual but possible: the same answer given again is taken.
+            self._to_confirm = (q.id, raw)
+            self.show_error(f"{exc} Если всё верно, нажмите «Далее» ещё раз — ответ будет принят.")
+            self.query_one("#answer").focus()
+            return
         except AnswerError as exc:
             self.show_error(str(exc))
             self.query_one("#answer").focus()
