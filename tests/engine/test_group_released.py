@@ -168,7 +168,7 @@ def test_profession_demand_analysis_needs_a_profession(tmp_path):
         (["passport", "release_certificate", "snils"],
          "Нет на руках: трудовая книжка или сведения о трудовой деятельности, документ об "
          "образовании или профессии", "паспорт,"),
-        (["passport", "snils", "work_record", "education"], None, "Нет на руках"),
+        (["passport", "snils", "work_record", "education", "military_id"], None, "Нет на руках"),
     ],
 )
 def test_interview_briefing_names_missing_documents(tmp_path, documents, missing, absent):
