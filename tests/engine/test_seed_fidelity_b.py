@@ -87,7 +87,7 @@ def drive(case: Path, extra: dict[str, Any] | None = None, **changes: Any) -> tu
     interview = Interview(bundle(), today)
     after: str | None = None
     while (q := interview.first_pending(after)) is not None:
-        interview.answer(q.id, answers[q.id] if q.id in answers else _neutral(q))
+        interview.answer(q.id, answers[q.id] if q.id in answers else _neutral(q), confirmed=True)
         after = q.id
     return interview, plan_text(interview, {"mode": "replay"})
 
