@@ -21,6 +21,7 @@ from jinja2 import nodes
 from tests.helpers import REPLAYS, bundle, measure_detail, plan_section, replay_plan, replay_variant
 from tui.engine.expr import template_names
 from tui.engine.model import Computed, Question
+from tui.engine.replay import ReplayResult
 from tui.paths import templates_dir
 
 MOTHER = REPLAYS / "mother_employer.yaml"
@@ -60,6 +61,9 @@ CHANNELS = (
 )
 SEARCH_PLAN = "Формирование индивидуального плана поиска работы с клиентом"
 ORPHAN_TRAININGS = "Посещение психологических тренингов, занятий по социальной адаптации"
+#: The never-worked module's answers, for a variant who has never worked.
+NEVER_WORKED_ANSWERS = {"nw_desired_vacancies": "Бухгалтер", "nw_psychologist": False,
+                        "nw_temporary_work": "no"}
 #: The five groups of this file and their modules.
 MODULES = ("mother_preschool", "youth", "orphan", "never_worked", "graduate")
 
@@ -77,7 +81,8 @@ def commitments(plan: str) -> str:
     return plan_section(plan, "Что клиент обязуется сделать")
 
 
-def asked(result) -> set[str]:  # type: ignore[no-untyped-def]
+def asked(result: ReplayResult) -> set[str]:
+    """The questions the replayed interview asked."""
     return {q.id for q in result.interview.questions}
 
 
@@ -248,7 +253,7 @@ def test_the_mothers_work_break_is_asked_only_when_the_profile_lacks_the_date(tm
     assert "- **Перерыв в работе:** Больше трёх лет." in plan
     assert "после длительного перерыва в работе" in measure_detail(plan, GUIDANCE_TESTING)
     result, plan = replay_variant(tmp_path, MOTHER, ever_worked=False, currently_employed=None,
-                                  last_job_end_date=None, work_break=None)
+                                  last_job_end_date=None, work_break=None, **NEVER_WORKED_ANSWERS)
     assert "work_break" not in asked(result)
     assert "- **Перерыв в работе:** Ещё не работала." in plan
 
@@ -268,7 +273,9 @@ def test_an_orphan_with_nobody_to_turn_to_gets_social_adaptation_first(tmp_path)
     assert "не к кому обратиться за советом" in measure_detail(plan, ORPHAN_TRAININGS)
 
 
-@pytest.mark.parametrize(("case", "fear"), [(YOUTH, "youth_interview_fear"), (GRADUATE, "grad_interview_fear")])
+@pytest.mark.parametrize(
+    ("case", "fear"), [(YOUTH, "youth_interview_fear"), (GRADUATE, "grad_interview_fear")]
+)
 def test_a_fear_of_interviews_shapes_the_training(tmp_path, case, fear):
     said = "Клиент волнуется перед собеседованием и боится отказа"
     _, plan = replay_plan(case)  # afraid
@@ -335,3 +342,12 @@ def test_the_answers_files_of_these_groups_answer_nothing_in_vain():
         result, _ = replay_plan(REPLAYS / f"{name}.yaml")
         unused = [q for q in result.unused if not q.startswith("lu_")]  # a later --date
         assert unused == [], name
+
+
+@pytest.mark.parametrize(("ended", "long"), [("2025-11-27", False), ("2025-11-26", True)])
+def test_the_mothers_long_break_starts_where_long_unemployment_does(tmp_path, ended, long):
+    """«Длительный перерыв» is the long-unemployment threshold of groups.yaml, counted the
+    same way: exactly 12 months is not yet long."""
+    result, plan = replay_variant(tmp_path, MOTHER, last_job_end_date=ended)
+    assert ("long_unemployed" in result.interview.classification.ids) is long
+    assert ("после длительного перерыва в работе" in measure_detail(plan, GUIDANCE_TESTING)) is long
