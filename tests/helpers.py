@@ -61,7 +61,6 @@ MOTHER_TYPED = {
     "schedule_limits": ["until_18", "no_weekends"],
     "expectations": ["social_protection", "balance"],
     "professional_interests": "Парикмахер, стаж 6 лет",
-    "work_break": "one_to_three",
     "chosen_path": "employer",
     "ready_to_study": "нет",
     "psychologist": "да",

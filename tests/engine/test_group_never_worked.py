@@ -78,8 +78,8 @@ def test_every_measure_is_in_the_plan_worded_as_in_the_seed():
     for text in (VACANCIES, GUIDANCE, LIST, PROFILING, PSYCHOLOGIST, TEMPORARY):
         assert plan.count(text) == 1, text
     # Shared measures with the never-worked client's words.
-    assert ("Клиент принимает активное участие и в решении вопроса о получении "
-            "профессионального образования.") in plan
+    assert ("Клиент должен принимать активное участие в поиске работы и решении вопроса в "
+            "получение профессионального образования.") in plan
     assert "О рынке труда региона" in plan
 
 

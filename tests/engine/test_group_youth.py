@@ -80,8 +80,10 @@ def test_a_graduate_is_not_asked_the_youth_questions_again():
     result, plan = replay_plan(REPLAYS / "graduate.yaml")
     assert {"youth", "graduate"} <= set(result.interview.classification.ids)
     asked = {q.id for q in result.interview.questions}
-    assert not {q for q in asked if q.startswith("youth_")}
+    # Only readiness to study, which the graduate module does not ask.
+    assert {q for q in asked if q.startswith("youth_")} == {"youth_training_ready"}
     assert "## Профессия и ожидания от работы" not in plan
+    assert "- **Обучение:** Решит после профориентации." in plan
 
 
 def test_the_printed_plan_has_no_empty_or_broken_lines():

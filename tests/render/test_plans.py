@@ -39,7 +39,11 @@ def test_own_business_path_brings_financial_support_and_self_employment():
     assert "Информирование о дополнительной финансовой поддержке" in own
     assert "губернаторского стартапа" in own
     assert "открытие самозанятости" in own
-    assert "Информирование о дополнительной финансовой поддержке" not in employer
+    # The seed offers the support «при трудоустройстве» too: on the employer path, the
+    # social contract for a job search, without the business grants.
+    assert "Информирование о дополнительной финансовой поддержке" in employer
+    assert "социальном контракте на поиск работы" in employer
+    assert "социального контракта на открытие собственного дела" not in employer
 
 
 def test_schedule_limits_become_job_search_criteria():
