@@ -50,6 +50,7 @@ MOTHER_TYPED = {
     "northern_years": "10",
     "insurance_years": "14",
     "other_early_work": "нет",
+    "sfr_retirement_date": "",
     "consent_health": "нет",
     "released_from_custody_date": "",
     "desired_work": "Парикмахер или администратор салона",
