@@ -302,3 +302,17 @@ def test_fewer_children_in_all_than_minors_asks_to_confirm_and_a_file_is_taken(t
                      children_raised=1)
     cl = classify_facts(bundle(), write_facts(tmp_path, facts), date(2026, 12, 1))
     assert status(cl.classification, "pre_pensioner") == OUT
+
+
+@pytest.mark.parametrize("sex", ["female", "male"])
+def test_the_record_is_asked_from_early_enough_for_every_right(sex):
+    """record_from_age must follow the rights: the youngest age any right gives, less the
+    pre-pension years and one year ahead (so that a near miss is seen too)."""
+    p = bundle().params
+    early = p["early"]
+    ages = [early["list1"][sex]["age"], early["list2"][sex]["age"],
+            early["long_record"]["floor_age"][sex],
+            min(row["years"] for row in p["retirement"]["northern"][sex])]
+    if sex == "female":
+        ages += [early["northern_mother"]["age"], *(r["age"] for r in early["mothers"]["rows"])]
+    assert p["record_from_age"][sex] <= min(ages) - p["pre_pension_years"] - 1
