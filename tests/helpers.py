@@ -54,6 +54,7 @@ MOTHER_TYPED = {
     "consent_health": "нет",
     "released_from_custody_date": "",
     "desired_work": "Парикмахер или администратор салона",
+    "federal_profile_group": "",  # not yet profiled on «Работа России»
     "salary_importance": "important",
     "desired_salary": "45000",
     "kindergarten": "attends",

@@ -26,11 +26,16 @@ from tui.store.store import COMPLETE, Store, StoreError
 
 SIZE = (80, 24)
 #: A mother of a four-year-old who worked until recently: the rules find mother_preschool only;
-#: «disabled» is undecided (no health-data consent), «long_unemployed» a near miss.
+#: «disabled» is not assessed (no health-data consent), «long_unemployed» a near miss.
 MOTHER = MOTHER_TYPED
 GROUP = "Женщина с детьми дошкольного возраста"
 PROFILE = {i.id for i in bundle().profile.items()}
-LAST_PROFILE_QUESTION = "desired_work"
+#: The last profile question at the desk: the inspector's record from «Работа России».
+LAST_PROFILE_QUESTION = "federal_profile_group"
+#: A kiosk does not ask the inspector's records: its profile ends with the work sought.
+KIOSK_LAST_PROFILE_QUESTION = "desired_work"
+#: The mother who does not remember when her last job ended: «long_unemployed» is undecided.
+NO_END_DATE = {**MOTHER, "last_job_end_date": ""}
 
 
 def answer_keys(q: Question, raw: Any) -> list[str]:
@@ -101,12 +106,13 @@ def groups_error(app: SobesednikApp) -> str:
     return str(error.render()) if error.display else ""
 
 
-async def answer_until(pilot: Pilot[None], app: SobesednikApp, stop: str) -> Session:
-    """Start a new interview and answer from ``MOTHER`` until question ``stop`` shows."""
+async def answer_until(pilot: Pilot[None], app: SobesednikApp, stop: str,
+                       answers: dict[str, Any] = MOTHER) -> Session:
+    """Start a new interview and answer from ``answers`` until question ``stop`` shows."""
     await pilot.press("ctrl+n")
     await pilot.pause()
     session = question_screen(app).session
-    await answer_until_more(pilot, app, stop)
+    await answer_until_more(pilot, app, stop, answers)
     return session
 
 
@@ -419,8 +425,9 @@ async def test_inspector_guidance_for_the_group_module(make_app) -> None:
         assert app.screen.query_one("#guidance", Collapsible)
 
 
-async def answer_until_more(pilot: Pilot[None], app: SobesednikApp, stop: str) -> None:
-    """Answer from ``MOTHER`` (confirming the groups when asked) until ``stop`` shows."""
+async def answer_until_more(pilot: Pilot[None], app: SobesednikApp, stop: str,
+                            answers: dict[str, Any] = MOTHER) -> None:
+    """Answer from ``answers`` (confirming the groups when asked) until ``stop`` shows."""
     session = next(s for s in app.screen_stack if isinstance(s, QuestionScreen)).session
     def more() -> bool:
         return session.current is not None and session.current.id != stop
@@ -429,7 +436,7 @@ async def answer_until_more(pilot: Pilot[None], app: SobesednikApp, stop: str) -
         if isinstance(app.screen, GroupsScreen):
             await confirm_groups(pilot, app)
             continue
-        await answer_current(pilot, app, MOTHER)
+        await answer_current(pilot, app, answers)
 
 
 async def test_kiosk_start_screen_shows_no_other_clients(make_app, store: Store) -> None:
@@ -630,10 +637,11 @@ async def to_group(pilot: Pilot[None], app: SobesednikApp, gid: str) -> None:
     assert table.cursor_row == target
 
 
-async def profile_done(pilot: Pilot[None], app: SobesednikApp) -> Session:
+async def profile_done(pilot: Pilot[None], app: SobesednikApp,
+                       answers: dict[str, Any] = MOTHER) -> Session:
     """A new interview with the whole profile answered by keys: the groups screen is shown."""
-    session = await answer_until(pilot, app, LAST_PROFILE_QUESTION)
-    await answer_current(pilot, app, MOTHER)
+    session = await answer_until(pilot, app, LAST_PROFILE_QUESTION, answers)
+    await answer_current(pilot, app, answers)
     groups_screen(app)
     return session
 
@@ -643,26 +651,23 @@ async def test_groups_are_confirmed_after_the_last_profile_question(make_app, st
     async with app.run_test(size=SIZE) as pilot:
         session = await profile_done(pilot, app)
         rows = group_rows(app)
-        # Every group, one line each: found, undecided, near misses, then the rest.
+        # Every group, one line each: found, near misses, the rest, then the one not assessed.
         assert len(rows) == len(bundle().groups) == 10
         assert rows[0] == ("mother_preschool", "✓", "найдена")
-        assert rows[1] == ("disabled", "?", "решите: + или −")
-        assert rows[2] == ("long_unemployed", "·", "не найдена (близко)")
-        assert all(state == "не найдена" for _, _, state in rows[3:])
-        # The cursor starts on the group the inspector has to decide, with its reason.
-        assert "Нет отдельного согласия на обработку сведений о здоровье" in detail(app)
+        assert rows[1] == ("long_unemployed", "·", "не найдена (близко)")
+        assert all(state == "не найдена" for _, _, state in rows[2:-1])
+        # No health-data consent: «Инвалиды» was not assessed, and cannot be added.
+        assert rows[-1] == ("disabled", "–", "не оценивалась")
+        # Nothing to decide: the cursor starts on the first group, with its reason.
+        assert "младшему ребёнку 4 года" in detail(app)
         await to_group(pilot, app, "long_unemployed")
         assert "перерыв 10 месяцев" in detail(app)  # the near miss says why not
-        await to_group(pilot, app, "mother_preschool")
-        assert "младшему ребёнку 4 года" in detail(app)
-        # Nothing is stored until the inspector confirms; the undecided group is asked about.
-        await pilot.press("ctrl+n")
-        await pilot.pause()
-        assert "Решите по группе «Инвалиды»" in groups_error(app)
-        assert groups_screen(app).query_one("#group-list", DataTable).cursor_row == 1
+        await to_group(pilot, app, "disabled")
+        assert "Инвалиды: не оценивалась, добавить нельзя." in detail(app)
+        assert "Нет отдельного согласия клиента на обработку сведений о здоровье" in detail(app)
+        assert groups_screen(app).query_one("#include").disabled
+        # Nothing is stored until the inspector confirms.
         assert "groups_confirmed" not in store.load(session.iid).header
-        await pilot.press("minus")
-        assert group_rows(app)[1] == ("disabled", "−", "не включена")
         await pilot.press("ctrl+n")
         await pilot.pause()
         # On to the first question of the group's module.
@@ -673,12 +678,56 @@ async def test_groups_are_confirmed_after_the_last_profile_question(make_app, st
     assert header["group_overrides"] == []
 
 
+async def test_an_undecided_group_must_be_decided(make_app, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        session = await profile_done(pilot, app, NO_END_DATE)
+        rows = group_rows(app)
+        assert rows[1] == ("long_unemployed", "?", "решите: + или −")
+        # The cursor starts on the group the inspector has to decide, with its reason.
+        assert groups_screen(app).query_one("#group-list", DataTable).cursor_row == 1
+        assert "решение за инспектором" in detail(app)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert "Решите по группе «Длительно не работающий гражданин»" in groups_error(app)
+        assert "groups_confirmed" not in store.load(session.iid).header
+        await pilot.press("minus")
+        assert group_rows(app)[1] == ("long_unemployed", "−", "не включена")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert question_screen(app).session.current.id == "salary_importance"
+    assert store.load(session.iid).header["groups_confirmed"]["computed"] == ["mother_preschool"]
+
+
+async def test_a_group_not_assessed_cannot_be_added_by_documents(make_app, store: Store) -> None:
+    """Without the health-data consent adding «Инвалиды» would process health data: refused."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        session = await profile_done(pilot, app)
+        await to_group(pilot, app, "disabled")
+        for key in ("plus", "space", "enter"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert groups_error(app).startswith(
+                "Группу «Инвалиды» добавить нельзя: она не оценивалась. Нет отдельного согласия "
+                "клиента на обработку сведений о здоровье"
+            ), key
+            assert dict((r[0], r[1:]) for r in group_rows(app))["disabled"] == ("–", "не оценивалась")
+            assert groups_screen(app).decision["disabled"] == "out"
+        # The reason box stays closed: there is nothing to give a reason for.
+        assert groups_screen(app).query_one("#group-reason", Input).disabled
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert question_screen(app).session.current.id == "salary_importance"
+        assert "disabled" not in session.interview.classification.ids
+    assert store.load(session.iid).header["group_overrides"] == []
+
+
 async def test_removing_a_found_group_needs_a_reason_and_drops_its_module(make_app, store: Store) -> None:
     reason = "Ребёнок живёт с отцом"
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         session = await profile_done(pilot, app)
-        await pilot.press("minus")  # «Инвалиды»: not in it
         await to_group(pilot, app, "mother_preschool")
         await pilot.press("space")
         await pilot.pause()
@@ -714,21 +763,17 @@ async def test_removing_a_found_group_needs_a_reason_and_drops_its_module(make_a
     )
 
 
-def _group_to_add() -> str:
-    """«disabled» (undecided without the health-data consent) if its module exists, else any
-    other group with a module."""
-    if bundle().module_for("disabled") is not None:
-        return "disabled"
-    return next(m.group for m in bundle().modules if m.group != "mother_preschool")
+#: The mother with the separate health-data consent and no disability recorded.
+WITH_CONSENT = {**MOTHER, "consent_health": "да", "disability_group": "none"}
 
 
 async def test_adding_a_group_with_a_reason_asks_its_module(make_app, store: Store) -> None:
-    gid = _group_to_add()
+    gid = "disabled"  # with the health-data consent given, the inspector may add it by documents
     title = bundle().group(gid).title
     reason = "Справка МСЭ: II группа, предъявлена на приёме"
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        session = await profile_done(pilot, app)
+        session = await profile_done(pilot, app, WITH_CONSENT)
         await to_group(pilot, app, gid)
         await pilot.press("plus")
         await pilot.pause()
@@ -746,7 +791,7 @@ async def test_adding_a_group_with_a_reason_asks_its_module(make_app, store: Sto
 
         while isinstance(app.screen, QuestionScreen) and session.current is not None:
             q = session.current
-            await answer_current(pilot, app, {**MOTHER, q.id: MOTHER.get(q.id, any_answer(q))})
+            await answer_current(pilot, app, {q.id: WITH_CONSENT.get(q.id, any_answer(q))})
         assert isinstance(app.screen, ReviewScreen)
         assert f"{title} — добавлена инспектором: {reason}" in str(
             app.screen.query_one("#groups", Static).render()
@@ -761,7 +806,7 @@ async def test_adding_a_group_with_a_reason_asks_its_module(make_app, store: Sto
 async def test_a_kiosk_never_confirms_groups_the_inspector_does_on_resume(make_app, store: Store) -> None:
     app = make_app(kiosk=True, inspector=None)
     async with app.run_test(size=SIZE) as pilot:
-        session = await answer_until(pilot, app, LAST_PROFILE_QUESTION)
+        session = await answer_until(pilot, app, KIOSK_LAST_PROFILE_QUESTION)
         await answer_current(pilot, app, MOTHER)
         # The client goes straight on to the module; no guidance or group is shown.
         screen = question_screen(app)
@@ -781,8 +826,10 @@ async def test_a_kiosk_never_confirms_groups_the_inspector_does_on_resume(make_a
         await pilot.pause()
         await pilot.press("enter")  # resume the client's interview at the desk
         await pilot.pause()
+        # First the inspector's own record, which the kiosk did not ask; then the groups.
+        assert question_screen(app).session.current.id == LAST_PROFILE_QUESTION
+        await answer_current(pilot, app, MOTHER)
         groups_screen(app)
-        assert any("Подтвердите группы" in n.message for n in app._notifications)
         await confirm_groups(pilot, app)
         assert question_screen(app).session.current.id == "salary_importance"
     assert store.load(iid).header["groups_confirmed"]["computed"] == ["mother_preschool"]
@@ -892,7 +939,7 @@ async def test_groups_by_mouse(make_app, store: Store) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         session = await profile_done(pilot, app)
-        await pilot.click("#exclude")  # «Инвалиды», highlighted: not in it
+        await to_group(pilot, app, "long_unemployed")
         await pilot.click("#group-list", offset=(10, 1))  # the first row: highlight it
         await pilot.pause()
         assert "найдена по правилам" in detail(app)
@@ -910,7 +957,7 @@ async def test_groups_by_mouse(make_app, store: Store) -> None:
         await pilot.pause()
         rows = group_rows(app)
         assert rows[0][1:] == ("✗", "исключена вручную")
-        assert rows[1][1:] == ("−", "не включена")
+        assert rows[1][1:] == ("·", "не найдена (близко)")
         assert groups_screen(app).query_one("#group-reason", Input).value == reason
         await pilot.click("#include")  # back in the group: no reason needed
         await pilot.click("#confirm")
@@ -933,7 +980,7 @@ async def test_guidance_on_every_module(make_app, store: Store, module_id: str) 
     group = bundle().group(module.group)
     session = Session(bundle(), store, TODAY, inspector="Петрова П. П.")
     while not session.needs_group_confirmation:
-        session.submit(MOTHER[session.current.id])
+        session.submit(WITH_CONSENT[session.current.id])
     decisions = {} if module.group in session.computed_groups() else {module.group: ("add", "проверка")}
     session.confirm_groups(decisions)
     first = next((q for q in session.interview.questions if q.script is module), None)
@@ -965,7 +1012,7 @@ async def test_a_failed_save_of_the_groups_is_reported(make_app, store: Store, m
             raise StoreError("Диск заполнен: не удалось записать файл.")
 
         monkeypatch.setattr(store, "save_group_confirmation", disk_full)
-        await pilot.press("minus", "ctrl+n")
+        await pilot.press("ctrl+n")
         await pilot.pause()
         assert groups_error(app).startswith("Решение НЕ сохранено. Диск заполнен")
         assert session.needs_group_confirmation

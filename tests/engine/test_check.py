@@ -152,8 +152,8 @@ measures:
 }
 
 QUESTION_KEYS = (
-    "ask, ask_client, choices, consent_for, help, id, max, max_length, min, placeholder, required, "
-    "special, type, validate, when"
+    "ask, ask_client, choices, consent_for, desk_only, help, id, max, max_length, min, placeholder, "
+    "required, special, type, validate, when"
 )
 
 #: A health section for the profile of ``BASE``: a separate consent and a question behind it.
@@ -283,6 +283,28 @@ CASES = {
                       "        ask: Ещё раз?\n      - id: disability_group\n")],
         [(P, "consent_for: health\n        ask: Ещё", "второй вопрос согласия на категорию «health» "
           "(первый: «consent_health», {profile.yaml}:{- id: consent_health\n})")],
+    ),
+    "a group that needs a consent no question records": (
+        [(G, "    source: федеральный проект «Содействие занятости»\n",
+          "    source: федеральный проект «Содействие занятости»\n    needs_consent: health\n")],
+        [(G, "needs_consent: health", "группа «mother_preschool» требует согласия «needs_consent: health», "
+          "но нет вопроса этого согласия: отметьте его «consent_for: health»")],
+    ),
+    "a group that needs the health consent, with its question": (
+        [ADD_HEALTH, (G, "    source: федеральный проект «Содействие занятости»\n",
+                      "    source: федеральный проект «Содействие занятости»\n    needs_consent: health\n"
+                      "    because_not_assessed: Нет согласия {{ consent_health }}.\n")],
+        [],
+    ),
+    "a group that needs an unknown category": (
+        [(G, "    source: федеральный проект «Содействие занятости»\n",
+          "    source: федеральный проект «Содействие занятости»\n    needs_consent: religion\n")],
+        [(G, "needs_consent: religion", "«needs_consent»: неизвестная особая категория данных «religion» "
+                                        "(допустимы: health)")],
+    ),
+    "desk_only that is not true or false": (
+        [(P, "        max_length: 60\n", "        max_length: 60\n        desk_only: inspector\n")],
+        [(P, "desk_only: inspector", "«desk_only» должен быть true или false, а не «inspector»")],
     ),
     # ------------------------------------------------------------------ YAML itself
     "yaml: a colon inside unquoted text": (

@@ -19,7 +19,7 @@ import pytest
 from tests.helpers import bundle
 from tui.cli import main
 from tui.engine.replay import ReplayError, classify_facts
-from tui.engine.rules import IN, OUT, UNDECIDED, Classification
+from tui.engine.rules import IN, NOT_ASSESSED, OUT, UNDECIDED, Classification
 
 TODAY = date(2026, 11, 27)
 
@@ -646,17 +646,42 @@ def test_no_disability_is_out(tmp_path):
     assert status(cl, "disabled") == OUT
 
 
-def test_disability_without_health_consent_is_undecided(tmp_path):
-    cl = classify(tmp_path, consent_health=False, disability_group=OMIT)
-    assert status(cl, "disabled") == UNDECIDED
-    assert "согласия" in reason(cl, "disabled")
-    assert "Инспектор" in reason(cl, "disabled")
+@pytest.mark.parametrize("consent", [False, OMIT])
+def test_without_health_consent_the_disabled_group_is_not_assessed(tmp_path, consent):
+    """152-ФЗ ст. 10: without the separate consent (refused, or not given at all) the group
+    is neither decided nor left to the inspector."""
+    cl = classify(tmp_path, consent_health=consent, disability_group=OMIT)
+    result = cl.get("disabled")
+    assert result.status == NOT_ASSESSED and not result.member
+    assert cl.undecided == [] and cl.not_assessed == [result]
+    assert "Нет отдельного согласия клиента на обработку сведений о здоровье" in result.reason
+    assert "по документам нельзя" in result.reason
 
 
-def test_disability_fact_missing_is_undecided(tmp_path):
-    cl = classify(tmp_path, consent_health=OMIT, disability_group=OMIT)
+def test_a_disability_group_given_without_the_consent_is_not_read(tmp_path):
+    # a facts file (or a kept answer) holding the group still decides nothing without consent
+    cl = classify(tmp_path, consent_health=False, disability_group="II")
+    assert status(cl, "disabled") == NOT_ASSESSED
+    assert cl.ids == []
+
+
+def test_disability_fact_missing_with_consent_is_undecided(tmp_path):
+    cl = classify(tmp_path, consent_health=True, disability_group=OMIT)
     assert status(cl, "disabled") == UNDECIDED
-    assert "Сведений об инвалидности нет" in reason(cl, "disabled")
+    assert "Группа инвалидности не указана" in reason(cl, "disabled")
+    assert "по справке МСЭ" in reason(cl, "disabled")
+
+
+def test_classify_prints_a_group_not_assessed(tmp_path, capsys):
+    path = write_facts(tmp_path, facts_of(consent_health=False, disability_group=OMIT))
+    assert main(["classify", str(path), "--date", "27.11.2026"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    [line] = [x for x in lines if "Инвалиды" in x]
+    assert line.startswith("– не оценивалась Инвалиды — Нет отдельного согласия клиента")
+    assert any(x.startswith("✗ нет            Молодежь") for x in lines)  # the column still lines up
+    doc = cli_json(tmp_path, capsys, consent_health=False, disability_group=OMIT)
+    assert by_id(doc)["disabled"]["status"] == "not_assessed"
+    assert by_id(doc)["disabled"]["member"] is False
 
 
 # ---------------------------------------------------------------------------- several groups

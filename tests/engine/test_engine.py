@@ -45,7 +45,7 @@ def test_mother_interview_asks_profile_then_module_in_order():
         "children_count", "youngest_child_birth_date", "education_level", "graduation_date",
         "ever_worked", "currently_employed", "last_job_end_date", "receives_old_age_pension",
         "northern_years", "insurance_years", "other_early_work", "sfr_retirement_date",
-        "consent_health", "released_from_custody_date", "desired_work",
+        "consent_health", "released_from_custody_date", "desired_work", "federal_profile_group",
     ]
     assert iv.asked[: len(profile)] == profile
     assert iv.asked[len(profile)] == "salary_importance"
@@ -61,7 +61,7 @@ def test_mother_interview_asks_profile_then_module_in_order():
 def test_no_module_for_a_man_or_a_woman_without_preschool_children():
     man = run_through({**MOTHER_TYPED, "sex": "male"})
     assert man.classification.ids == []
-    assert man.asked[-1] == "desired_work"  # the profile ends there: no module
+    assert man.asked[-1] == "federal_profile_group"  # the profile ends there: no module
     older = run_through({**MOTHER_TYPED, "youngest_child_birth_date": "27.11.2018"})
     assert older.classification.ids == []  # 8 today: no longer preschool
     no_kids = run_through({**MOTHER_TYPED, "children_count": "0"})
@@ -129,11 +129,11 @@ def test_changing_sex_drops_the_module_and_keeps_its_answers():
 def test_progress_counts_applicable_questions():
     iv = Interview(bundle(), TODAY)
     answered, total = iv.progress()
-    assert answered == 0 and total == 14  # the profile, before anything is known
+    assert answered == 0 and total == 15  # the profile, before anything is known
     iv.answer("consent_pd", True)
-    assert iv.progress() == (1, 14)
+    assert iv.progress() == (1, 15)
     iv.answer("children_count", 1)
-    assert iv.progress() == (2, 15)  # the youngest child's birth date now applies
+    assert iv.progress() == (2, 16)  # the youngest child's birth date now applies
 
 
 def test_previous_walks_back_over_applicable_questions_only():

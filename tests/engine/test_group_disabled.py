@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
 import yaml
 
 from tests.helpers import REPLAYS, bundle, plan_section, replay_plan, replay_variant
+from tui.cli import main
+from tui.engine.loader import load_bundle_or_raise
+from tui.engine.policy import DataPolicy
+from tui.engine.replay import ReplayError, replay
+from tui.paths import scripts_dir
 
 CASE = REPLAYS / "disabled.yaml"
 HOME = REPLAYS / "disabled_home.yaml"
@@ -131,23 +139,53 @@ def test_a_client_who_can_hardly_leave_home_gets_the_mobile_team_and_temporary_w
     assert "- Рассмотреть предложенные варианты временного трудоустройства — до 11.12.2026." in plan
 
 
-def test_without_health_consent_the_ipra_is_not_asked_even_if_the_inspector_adds_the_group(tmp_path):
+def _without_health_consent(tmp_path, groups=None):
+    """HOME's client without the separate health-data consent (the health answers gone)."""
     doc = yaml.safe_load(HOME.read_text(encoding="utf-8"))
-    # the health facts are gone: no disability group, no ИПРА, no working conditions
-    health = ("disability_group", "dis_work_conditions")
-    answers = {k: v for k, v in doc["answers"].items() if k not in health and not k.startswith("dis_ipra")}
+    answers = {k: v for k, v in doc["answers"].items()
+               if k != "disability_group" and not k.startswith("dis_")}
     answers["consent_health"] = False
     doc["answers"] = answers
-    doc["groups"] = [{"group": "disabled", "action": "add", "reason": "Справка МСЭ предъявлена"}]
-    path = tmp_path / "override.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    result, plan = replay_plan(path)
-    assert result.interview.classification.ids == ["disabled"]
+    if groups:
+        doc["groups"] = groups
+    path = tmp_path / "no_consent.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_without_health_consent_the_group_is_not_assessed_and_the_plan_says_so(tmp_path):
+    result, plan = replay_plan(_without_health_consent(tmp_path))
+    assert result.unused == []
+    assert result.interview.classification.get("disabled").status == "not_assessed"
     asked = {q.id for q in result.interview.questions}
-    assert "dis_ipra_presented" not in asked and "dis_work_conditions" not in asked
-    assert "dis_disclose" in asked
-    assert "None" not in plan and "**ИПРА:**" not in plan
-    assert "ИПРА изучается только после такого согласия — получить его и ИПРА до 11.12.2026." in plan
+    assert "disability_group" not in asked and not any(q.startswith("dis_") for q in asked)
+    groups = plan_section(plan, "Клиентская группа")
+    assert (
+        "*Группа «Инвалиды» не оценивалась: клиент не дал отдельного согласия на обработку таких "
+        "сведений (152-ФЗ ст. 10).*" in groups
+    )
+    assert "ИПРА" not in plan
+
+
+def test_replay_refuses_adding_the_group_by_documents_without_health_consent(tmp_path):
+    path = _without_health_consent(
+        tmp_path, [{"group": "disabled", "action": "add", "reason": "Справка МСЭ предъявлена"}]
+    )
+    with pytest.raises(ReplayError) as info:
+        replay(bundle(), path)
+    line = next(i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if "group: disabled" in text)
+    assert info.value.line == line
+    assert info.value.message.startswith("Группу «Инвалиды» добавить нельзя: она не оценивалась.")
+
+
+def test_replay_prints_the_group_not_assessed(tmp_path, capsys):
+    path = _without_health_consent(tmp_path)
+    assert main(["replay", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert ("Не оценивалась: Инвалиды — Нет отдельного согласия клиента на обработку сведений о "
+            "здоровье") in err
+    assert "Не решено: Инвалиды" not in err
 
 
 def test_plan_reads_cleanly():
@@ -155,3 +193,18 @@ def test_plan_reads_cleanly():
         _, plan = replay_plan(case)
         assert "None" not in plan and "none" not in plan
         assert ".." not in plan and ";." not in plan and "\n- \n" not in plan
+
+
+def test_a_group_that_needs_a_consent_is_special_data_for_export_and_withdrawal(tmp_path):
+    """A group declared `needs_consent` is hidden by an export without personal data and
+    dropped on withdrawal even when its rule reads no marked answer."""
+    root = tmp_path / "scripts"
+    shutil.copytree(scripts_dir(), root)
+    groups = root / "groups.yaml"
+    text = groups.read_text(encoding="utf-8")
+    youth = "  - id: youth\n"
+    assert text.count(youth) == 1
+    groups.write_text(text.replace(youth, youth + "    needs_consent: health\n"), encoding="utf-8")
+    assert DataPolicy.from_bundle(bundle()).special_groups["health"] == {"disabled"}
+    edited = load_bundle_or_raise([root])
+    assert DataPolicy.from_bundle(edited).special_groups["health"] == {"disabled", "youth"}

@@ -198,8 +198,11 @@ def test_an_export_without_personal_data_has_no_name_phone_birth_date_free_text_
     mother = draft_interview(store)
     again = draft_interview(store)  # the same client, a second time
     disabled = disabled_interview(store)
-    # the inspector adds the mother to «Инвалиды» by her documents
+    # the mother signs the health-data consent; the inspector adds her to «Инвалиды» by her documents
     session = Session.resume(bundle(), store, mother, inspector="Петрова П. П.")
+    session.goto("consent_health")
+    session.submit("да")
+    session.submit("none")  # disability_group: the question records none
     session.confirm_groups({"disabled": ("add", "Справка МСЭ, III группа")})
     session.close()
     assert any(o["group"] == "disabled" for o in store.load(mother).header["group_overrides"])

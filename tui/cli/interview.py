@@ -30,7 +30,7 @@ from tui.cli.common import (
     who,
 )
 
-_MARKS = {"in": "✓ да", "out": "✗ нет", "undecided": "? не решено"}
+_MARKS = {"in": "✓ да", "out": "✗ нет", "undecided": "? не решено", "not_assessed": "– не оценивалась"}
 
 
 def register(sub: Any) -> dict[str, Handler]:
@@ -103,6 +103,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     err("Группы: " + ("; ".join(f"{g.title} — {why(g)}" for g in groups) or "не определены"))
     for g in interview.classification.undecided:
         err(f"Не решено: {g.title} — {g.reason}")
+    for g in interview.classification.not_assessed:
+        err(f"Не оценивалась: {g.title} — {g.reason}")
     try:
         plan = render_plan(build_plan(interview, result.meta()))
     except PlanError as exc:
@@ -142,7 +144,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         return 0
     print(f"Дата: {format_date(result.today)}")
     for r in results:
-        line = f"{_MARKS[r.status]:14} {r.title}"
+        line = f"{_MARKS[r.status]:16} {r.title}"
         if r.reason:
             line += f" — {r.reason}"
         print(line)

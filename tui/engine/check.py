@@ -70,6 +70,7 @@ class _Checker:
         self.required_scripts()
         self.duplicates()
         self.special_consent()
+        self.consent_groups()
         if self.b.profile:
             self.script_names(self.b.profile, set())
             self.consent_first(self.b.profile)
@@ -145,6 +146,18 @@ class _Checker:
                     f"требовать «{consent.id}» («{consent.id} and …»)",
                 )
 
+    def consent_groups(self) -> None:
+        """A group that is a special category of data (``needs_consent``) is assessed only
+        with the separate consent to it: a question must record that consent."""
+        consents = {q.consent_for for q in self.questions.values() if q.consent_for}
+        for g in self.b.groups:
+            if g.needs_consent is not None and g.needs_consent not in consents:
+                self.add(
+                    g.where.at("needs_consent"),
+                    f"группа «{g.id}» требует согласия «needs_consent: {g.needs_consent}», но нет "
+                    f"вопроса этого согласия: отметьте его «consent_for: {g.needs_consent}»",
+                )
+
     def duplicates(self) -> None:
         self.duplicate_sections()
         self.duplicate_item_ids()
@@ -217,7 +230,7 @@ class _Checker:
                 if expr is not None:
                     self.names(expr, g.where, f"«{key}» группы «{g.id}»", facts, set(), key)
                     self.choice_values(expr, g.where.at(key))
-            for key in ("because", "because_not", "because_undecided"):
+            for key in ("because", "because_not", "because_undecided", "because_not_assessed"):
                 text = getattr(g, key)
                 if text:
                     self.text_names(text, g.where.at(key), facts)

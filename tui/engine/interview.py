@@ -54,9 +54,13 @@ class Interview:
         today: date,
         answers: Mapping[str, Any] | None = None,
         overrides: Mapping[str, Override] | None = None,
+        *,
+        kiosk: bool = False,
     ) -> None:
         self.bundle = bundle
         self.today = today
+        #: A client alone at a kiosk: the inspector's own records (``desk_only``) are not asked.
+        self.kiosk = kiosk
         self._questions = bundle.questions()
         #: Every answer ever given, typed. ``None`` marks an optional question skipped.
         self.answers: dict[str, Any] = dict(answers or {})
@@ -103,6 +107,8 @@ class Interview:
                     ctx[item.id] = compute(item, ctx)
                     continue
                 if item.when is not None and not _test(item.when, ctx):
+                    continue
+                if item.desk_only and self.kiosk:
                     continue
                 out.append(item)
                 if item.id in self.answers:
@@ -227,11 +233,14 @@ class Interview:
         today: date,
         stored: Mapping[str, Any],
         overrides: list[Mapping[str, Any]] | None = None,
+        *,
+        kiosk: bool = False,
     ) -> Interview:
         qs = bundle.questions()
         answers = {k: values.from_json(qs.get(k), v) for k, v in stored.items()}
         known = [Override.from_json(o) for o in overrides or []]
-        return cls(bundle, today, answers, {o.group: o for o in known if bundle.group(o.group)})
+        return cls(bundle, today, answers, {o.group: o for o in known if bundle.group(o.group)},
+                   kiosk=kiosk)
 
 
 def classify_context(

@@ -176,14 +176,14 @@ _SCRIPT_KEYS = {
 _SECTION_KEYS = ("id", "title", "when", "questions")
 _QUESTION_KEYS = (
     "id", "type", "ask", "ask_client", "help", "required", "when", "choices", "min", "max",
-    "max_length", "placeholder", "validate", "special", "consent_for",
+    "max_length", "placeholder", "validate", "special", "consent_for", "desk_only",
 )
 _COMPUTED_KEYS = ("id", "compute", "note")
 _CHOICE_KEYS = ("value", "label", "label_client")
 _RULE_KEYS = ("rule", "message", "confirm")
 _GROUP_KEYS = (
     "id", "title", "rule", "because", "source", "undecided_if", "because_undecided", "because_not",
-    "near",
+    "near", "needs_consent", "because_not_assessed",
 )
 _MEASURE_KEYS = (
     "id", "text", "groups", "responsible", "deadline_days", "when", "detail", "commitment",
@@ -313,6 +313,7 @@ def _read_question(r: _Reader, node: SrcDict, qid: str | None) -> Question | Non
         max=r.expr(node, "max"),
         max_length=r.integer(node, "max_length"),
         placeholder=r.text(node, "placeholder"),
+        desk_only=r.boolean(node, "desk_only", False),
     )
     q.special = _read_category(r, node, "special")
     q.consent_for = _read_category(r, node, "consent_for")
@@ -458,6 +459,8 @@ def _read_group(r: _Reader, g: SrcDict) -> GroupRule | None:
         because_undecided=r.text(g, "because_undecided"),
         because_not=r.text(g, "because_not"),
         near=r.expr(g, "near"),
+        needs_consent=_read_category(r, g, "needs_consent"),
+        because_not_assessed=r.text(g, "because_not_assessed"),
     )
 
 

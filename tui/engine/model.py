@@ -101,6 +101,8 @@ class Question:
     special: str | None = None
     #: The special category this yes/no question records the separate consent to.
     consent_for: str | None = None
+    #: The inspector's own record (from another system): never asked at a kiosk.
+    desk_only: bool = False
     section: Section | None = field(default=None, repr=False)
     script: Script | None = field(default=None, repr=False)
 
@@ -177,6 +179,10 @@ class GroupRule:
     #: Why not, for people; shown for a near miss (``near`` true, or no ``near`` given).
     because_not: str | None = None
     near: Expression | None = None
+    #: The special category of data membership in the group is (``health``): without the
+    #: client's separate consent to it the group is not assessed, and cannot be added.
+    needs_consent: str | None = None
+    because_not_assessed: str | None = None
 
 
 @dataclass

@@ -72,6 +72,11 @@ class Plan:
             if r.override is not None and not r.member and r.computed_member
         ]
 
+    @property
+    def groups_not_assessed(self) -> list[GroupResult]:
+        """Groups not assessed: the client did not consent to the data they are."""
+        return self.classification.not_assessed
+
     def asked(self, qid: str) -> bool:
         """Whether question ``qid`` was asked in this interview."""
         return qid in self.applicable

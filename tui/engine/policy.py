@@ -54,6 +54,8 @@ class DataPolicy:
         )
         computed = {c.id: c.expr.names for c in bundle.group_computed}
         for g in bundle.groups:
+            if g.needs_consent:  # membership in it is that category of data
+                policy.special_groups.setdefault(g.needs_consent, set()).add(g.id)
             for name in _closure(_group_names(g), computed):
                 category = policy.special.get(name)
                 if category:
@@ -102,7 +104,7 @@ def _group_names(g: GroupRule) -> set[str]:
     for expr in (g.rule, g.undecided_if, g.near):
         if expr is not None:
             names |= expr.names
-    for text in (g.because, g.because_not, g.because_undecided):
+    for text in (g.because, g.because_not, g.because_undecided, g.because_not_assessed):
         with contextlib.suppress(ExpressionError):
             names |= template_names(text) if text else set()
     return names

@@ -156,9 +156,20 @@ def replay_answers(bundle: Bundle, f: AnswersFile, today: date) -> ReplayResult:
         except AnswerError as exc:
             raise ReplayError(f.path, line, f"«{q.id}»: {exc}") from None
         after = q.id
+    _refuse_unassessed_additions(f, interview)
     applicable = {q.id for q in interview.questions}
     unused = [qid for qid in f.answers if qid not in applicable]
     return ReplayResult(interview, unused, f.inspector)
+
+
+def _refuse_unassessed_additions(f: AnswersFile, interview: Interview) -> None:
+    """An added group that was not assessed (no consent to the data it is) stops the replay,
+    as the inspector's screen refuses it."""
+    for gid, action, _reason, line in f.overrides:
+        result = interview.classification.get(gid)
+        refusal = result.cannot_add() if result is not None and action == "add" else None
+        if refusal is not None:
+            raise ReplayError(f.path, line, refusal)
 
 
 @dataclass

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.engine.expr import Expression, ExpressionError, render_text
-from tui.engine.model import Bundle, Computed, GroupRule
+from tui.engine.model import SPECIAL_CATEGORIES, Bundle, Computed, GroupRule
 
 IN, OUT, UNDECIDED = "in", "out", "undecided"
+#: Not assessed: the group is a special category of data (``needs_consent``) and the client
+#: has not given the separate consent to it. Never a member, not even by the inspector.
+NOT_ASSESSED = "not_assessed"
 ADD, REMOVE = "add", "remove"
 
 
@@ -73,9 +76,17 @@ class GroupResult:
 
     @property
     def member(self) -> bool:
+        if self.status == NOT_ASSESSED:
+            return False  # an override kept from before the consent was withdrawn counts for nothing
         if self.override is not None:
             return self.override.action == ADD
         return self.status == IN
+
+    def cannot_add(self) -> str | None:
+        """Why the inspector may not add this group, in Russian; ``None`` when they may."""
+        if self.status != NOT_ASSESSED:
+            return None
+        return f"Группу «{self.title}» добавить нельзя: она не оценивалась. {self.reason}"
 
     def to_json(self) -> dict[str, Any]:
         from tui.engine.values import to_json
@@ -109,6 +120,10 @@ class Classification:
     @property
     def undecided(self) -> list[GroupResult]:
         return [r for r in self.results if r.status == UNDECIDED and r.override is None]
+
+    @property
+    def not_assessed(self) -> list[GroupResult]:
+        return [r for r in self.results if r.status == NOT_ASSESSED]
 
     @property
     def near_misses(self) -> list[GroupResult]:
@@ -233,11 +248,35 @@ def classify(
         conds = [c for c in (q.section.when if q.section else None, q.when) if c is not None]
         return all(_applies(c, ctx) for c in conds)
 
-    results = [classify_rule(g, ctx, closure, wording, needed) for g in bundle.groups]
+    consents = {q.consent_for: q.id for q in questions.values() if q.consent_for}
+    results = [
+        _not_assessed(g, ctx, consents) or classify_rule(g, ctx, closure, wording, needed)
+        for g in bundle.groups
+    ]
     for r in results:
         if overrides and r.id in overrides:
             r.override = overrides[r.id]
     return Classification(results)
+
+
+def _not_assessed(
+    rule: GroupRule, context: Mapping[str, Any], consents: Mapping[str, str]
+) -> GroupResult | None:
+    """The group needs a separate consent (``needs_consent``) the client has not given (the
+    consent question not answered «yes», or no such question at all): not assessed."""
+    if rule.needs_consent is None:
+        return None
+    qid = consents.get(rule.needs_consent)
+    if qid is not None and context.get(qid) is True:
+        return None
+    facts = {qid: context.get(qid)} if qid is not None else {}
+    result = GroupResult(rule.id, rule.title, NOT_ASSESSED, rule.rule.source, facts, rule.source)
+    what = SPECIAL_CATEGORIES.get(rule.needs_consent, rule.needs_consent)
+    default = (f"Нет отдельного согласия клиента на обработку данных особой категории «{what}» "
+               "(152-ФЗ ст. 10): группа не оценивается.")
+    text = rule.because_not_assessed
+    result._render = _renderer(text, context) if text else (lambda: default)
+    return result
 
 
 def _closure_cache(bundle: Bundle) -> dict[str, frozenset[str]]:

@@ -22,7 +22,7 @@ from tui.engine.model import Bundle, Question
 from tui.engine.plan import Plan, build_plan
 from tui.engine.ports import HeldLease, InterviewStore
 from tui.engine.replay import write_answers_file
-from tui.engine.rules import ADD, REMOVE, UNDECIDED, Override
+from tui.engine.rules import ADD, REMOVE, UNDECIDED, GroupResult, Override
 
 INSPECTOR, KIOSK = "inspector", "kiosk"
 
@@ -52,7 +52,7 @@ class Session:
         #: Who gives and records the answers (the audit trail's author).
         self.inspector = inspector
         self.record = Path(record) if record else None
-        self.interview = interview or Interview(bundle, today)
+        self.interview = interview or Interview(bundle, today, kiosk=mode == KIOSK)
         self.iid = iid
         self.current: Question | None = self.interview.first_pending()
         #: The computed groups the inspector last confirmed; ``None`` until confirmed.
@@ -83,7 +83,8 @@ class Session:
             lease.release()
             raise
         interview = Interview.from_json(
-            bundle, stored.interview_date, stored.answers, stored.header.get("group_overrides")
+            bundle, stored.interview_date, stored.answers, stored.header.get("group_overrides"),
+            kiosk=mode == KIOSK,
         )
         session = cls(
             bundle, store, stored.interview_date, mode=mode, inspector=inspector,
@@ -231,17 +232,15 @@ class Session:
     def confirm_groups(self, decisions: Mapping[str, tuple[str, str]]) -> None:
         """Confirm the groups. ``decisions`` maps a group id to (``add``/``remove``, reason)
         for each group the inspector changes; any other earlier override is cleared.
-        Raises ValueError (a Russian message) for a missing reason or a pointless change.
+        Raises ValueError (a Russian message) for a missing reason, or for adding a group
+        that was not assessed (no separate consent to the data it is). A pointless change is
+        ignored.
         Then :attr:`current` is the first question still without an answer (the first of
         the groups' modules, or an earlier one), or ``None`` when every answer is given."""
         at = datetime.now().astimezone().isoformat(timespec="seconds")
         overrides: dict[str, Override] = {}
         for gid, (action, reason) in decisions.items():
-            result = self.interview.classification.get(gid)
-            if result is None:
-                raise ValueError(f"Нет клиентской группы «{gid}».")
-            if action not in (ADD, REMOVE):
-                raise ValueError(f"Неизвестное действие «{action}».")
+            result = self._decided(gid, action)
             if result.status == UNDECIDED and action == REMOVE:
                 # Leaving an undecided group out is a decision too: kept, so that it is not
                 # asked again over the same facts; a reason is welcome, not required.
@@ -269,6 +268,19 @@ class Session:
         # Continue with the first question still unanswered: an added group's module may
         # come before the one the interview was in.
         self.current = self.interview.first_pending()
+
+    def _decided(self, gid: str, action: str) -> GroupResult:
+        """The group an inspector's decision is about; ValueError if it cannot be taken."""
+        result = self.interview.classification.get(gid)
+        if result is None:
+            raise ValueError(f"Нет клиентской группы «{gid}».")
+        if action not in (ADD, REMOVE):
+            raise ValueError(f"Неизвестное действие «{action}».")
+        refusal = result.cannot_add() if action == ADD else None
+        if refusal is not None:
+            # Adding it «по документам» would process the data the client did not consent to.
+            raise ValueError(refusal)
+        return result
 
     # ------------------------------------------------------------------ plan
 

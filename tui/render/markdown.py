@@ -50,15 +50,16 @@ def _staff_group(g: GroupResult) -> GroupResult:
 def template_context(plan: Plan) -> dict[str, Any]:
     """What a plan template sees: the facts by question id (with ``today``, ``params`` and
     the date functions), ``interview`` (the meta), ``classification``, ``groups_in``,
-    ``groups_removed``, ``measures``, ``visits`` and answer(id) / label(id) / labels(id) /
-    asked(id). Only the staff's text is :class:`~tui.render.escape.Trusted`: everything else
-    is escaped when a template writes it."""
+    ``groups_removed``, ``groups_not_assessed``, ``measures``, ``visits`` and answer(id) /
+    label(id) / labels(id) / asked(id). Only the staff's text is
+    :class:`~tui.render.escape.Trusted`: everything else is escaped when a template writes it."""
     ctx = runtime_context(plan.facts)
     ctx.update(
         interview=dict(plan.meta),
         classification=plan.classification,
         groups_in=[_staff_group(g) for g in plan.groups_in],
         groups_removed=[_staff_group(g) for g in plan.groups_removed],
+        groups_not_assessed=[_staff_group(g) for g in plan.groups_not_assessed],
         measures=[_staff_measure(m) for m in plan.measures],
         answer=plan.answer,
         label=plan.label,

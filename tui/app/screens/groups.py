@@ -2,8 +2,9 @@
 
 Shown at the desk (never at a kiosk) once the profile is complete, and again whenever a
 changed answer changes what the rules find. Every group of the bundle is listed, one line
-each: found (✓), undecided (?: the inspector decides), near misses (·) and the rest,
-dimmed. The highlighted group's full reason is shown below the list. The inspector may
+each: found (✓), undecided (?: the inspector decides), near misses (·), the rest dimmed,
+and last a group not assessed (–: the client did not consent to the data it is), which
+cannot be added. The highlighted group's full reason is shown below the list. The inspector may
 include a group the rules did not find or exclude one they did, with a reason that is kept
 (:meth:`~tui.engine.session.Session.confirm_groups`).
 """
@@ -23,7 +24,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 
 from tui.app.messages import BackToQuestions, GroupsConfirmed, LeaveInterview
 from tui.app.widgets.text import shorten
-from tui.engine.rules import ADD, IN, REMOVE, UNDECIDED, GroupResult
+from tui.engine.rules import ADD, IN, NOT_ASSESSED, REMOVE, UNDECIDED, GroupResult
 from tui.store import StoreError
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ def _rank(r: GroupResult) -> int:
         return 0
     if r.status == UNDECIDED:
         return 1
+    if r.status == NOT_ASSESSED:
+        return 4
     return 2 if r.near_miss else 3
 
 
@@ -69,7 +72,10 @@ class GroupsScreen(Screen[None]):
         self.decision: dict[str, str | None] = {}
         self.reasons: dict[str, str] = {}
         for r in self.results:
-            if r.override is not None:
+            if r.status == NOT_ASSESSED:
+                # Never in it: an override kept from before a withdrawn consent counts for nothing.
+                self.decision[r.id] = EXCLUDED
+            elif r.override is not None:
                 self.decision[r.id] = INCLUDED if r.override.action == ADD else EXCLUDED
                 self.reasons[r.id] = r.override.reason
             elif r.status == UNDECIDED:
@@ -161,6 +167,8 @@ class GroupsScreen(Screen[None]):
             return "✗", "исключена вручную", "bold"
         if r.status == IN:
             return "✓", "найдена", "bold"
+        if r.status == NOT_ASSESSED:
+            return "–", "не оценивалась", "dim"
         if r.status == UNDECIDED:
             if decision is None:
                 return "?", "решите: + или −", "bold italic"
@@ -201,6 +209,8 @@ class GroupsScreen(Screen[None]):
             found = "найдена по правилам"
         elif r.status == UNDECIDED:
             found = "правила не решают, решение за инспектором"
+        elif r.status == NOT_ASSESSED:
+            found = "не оценивалась, добавить нельзя"
         elif r.near_miss:
             found = "не найдена, но близко"
         else:
@@ -212,7 +222,7 @@ class GroupsScreen(Screen[None]):
             parts.append((f"\nОснование: {r.source}.", "italic"))
         detail.update(Content.assemble(*parts))
         decision = self.decision[gid]
-        include.disabled = decision == INCLUDED
+        include.disabled = decision == INCLUDED or r.status == NOT_ASSESSED
         exclude.disabled = decision == EXCLUDED
         needed = self.changed(gid)
         reason_box.disabled = not needed
@@ -239,6 +249,10 @@ class GroupsScreen(Screen[None]):
         if decision is None:  # toggle
             decision = EXCLUDED if current == INCLUDED else INCLUDED
         if decision == current:
+            return
+        refusal = self.result(gid).cannot_add() if decision == INCLUDED else None
+        if refusal is not None:
+            self.show_error(refusal)
             return
         self.decision[gid] = decision
         self._refresh_row(gid)

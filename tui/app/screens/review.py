@@ -16,6 +16,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Static
 from tui.app.messages import FinishInterview, LeaveInterview, ShowGroups
 from tui.app.widgets.text import shorten
 from tui.engine.dates import plural
+from tui.engine.rules import NOT_ASSESSED
 
 if TYPE_CHECKING:
     from tui.engine.session import Session
@@ -29,7 +30,9 @@ def groups_text(session: Session) -> Content:
     Several groups take a line each (cut short on screen; the confirmation shows them whole)."""
     results = session.interview.classification.results
     members = [r for r in results if r.member]
-    removed = [] if session.kiosk else [r for r in results if r.override is not None and not r.member]
+    removed = [] if session.kiosk else [
+        r for r in results if r.override is not None and not r.member and r.status != NOT_ASSESSED
+    ]
     shown = members + removed
     parts: list[str | tuple[str, str]] = []
     if not shown:
