@@ -646,6 +646,25 @@ async def profile_done(pilot: Pilot[None], app: SobesednikApp,
     return session
 
 
+async def test_a_long_reason_is_shown_whole_on_the_groups_screen(make_app) -> None:
+    """A mother of four with a partial Список № 2 record: the right, the coefficient, the
+    Social Fund's advice and the source all fit at 80×24."""
+    answers = {**MOTHER, "birth_date": "15.03.1975", "children_count": "3",
+               "youngest_child_birth_date": "01.09.2012", "northern_years": "8",
+               "insurance_years": "27", "list1_years": "0", "list2_years": "6",
+               "children_raised": "4"}
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await profile_done(pilot, app, answers)
+        await to_group(pilot, app, "pre_pensioner")
+        text = detail(app)
+        assert "многодетная мать, 4 детей — с 56 лет" in text
+        assert "стаж по Списку № 2 неполный (6 лет)" in text
+        box = groups_screen(app).query_one("#group-detail", Static)
+        needed = box.get_content_height(box.size, box.size, box.content_region.width)
+        assert needed <= box.content_region.height, (needed, box.content_region.height)
+
+
 async def test_groups_are_confirmed_after_the_last_profile_question(make_app, store: Store) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
