@@ -7,22 +7,24 @@ ones to ask; answers to questions that no longer apply are kept (not lost) but n
 
 The walk is in two stages. The first (the profile and the groups) depends only on the
 profiling answers, the interview date and the inspector's overrides, and is kept until one
-of them changes: an answer in a module re-walks the modules alone. Every expression is
-memoised on the values it reads (:meth:`~tui.engine.expr.Expression.evaluate`), so the
-re-walk after an answer evaluates only what that answer can change.
+of them changes: an answer in a module re-walks the modules alone. Within it the groups
+are kept while the values classifying reads hold (a name or a phone changes none). Every
+expression is memoised on the values it reads (:meth:`~tui.engine.expr.Expression.evaluate`),
+so the re-walk after an answer evaluates only what that answer can change.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from tui.engine import values
-from tui.engine.expr import Expression, ExpressionError
+from tui.engine.expr import Expression, ExpressionError, template_names
 from tui.engine.model import Bundle, Computed, Question, Script
-from tui.engine.rules import Classification, Override, classify
+from tui.engine.rules import Classification, Override, classify, fact_closure
 from tui.engine.values import AnswerError
 
 
@@ -73,6 +75,8 @@ class _Shape:
     profile_ids: tuple[str, ...]
     #: Every question and computed value of the bundle, unset.
     blank: dict[str, Any]
+    #: The values classifying reads (see :func:`_classify_inputs`).
+    classify_inputs: tuple[str, ...]
 
 
 def _shape(bundle: Bundle) -> _Shape:
@@ -81,9 +85,34 @@ def _shape(bundle: Bundle) -> _Shape:
     if cached is None:
         profile = bundle.profile
         ids = tuple(q.id for q in profile.items() if isinstance(q, Question)) if profile else ()
-        cached = _Shape(bundle.questions(), ids, dict.fromkeys(i.id for i in bundle.items()))
+        cached = _Shape(bundle.questions(), ids, dict.fromkeys(i.id for i in bundle.items()),
+                        _classify_inputs(bundle))
         bundle._walk_shape = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _classify_inputs(bundle: Bundle) -> tuple[str, ...]:
+    """Every value of the walk's context that classifying reads: what the groups file's
+    computed values, the rules, their conditions and their reason texts name, the facts
+    they stand on (a result names them) and what decides whether a missing one would be
+    asked (its question's conditions). The groups follow from these alone."""
+    names: set[str] = set()
+    for item in bundle.group_computed:
+        names |= item.expr.names
+    for g in bundle.groups:
+        for expr in (g.rule, g.undecided_if, g.near):
+            names |= expr.names if expr is not None else frozenset()
+        for text in (g.because, g.because_not, g.because_undecided):
+            with contextlib.suppress(ExpressionError):  # it reads nothing: it does not render
+                names |= template_names(text) if text else set()
+    closure = fact_closure(bundle)
+    facts = set().union(*(closure.get(n, frozenset()) for n in names))
+    questions = bundle.questions()
+    for qid in facts:
+        q = questions.get(qid)
+        for cond in (q.section.when if q and q.section else None, q.when if q else None):
+            names |= cond.names if cond is not None else frozenset()
+    return tuple(sorted((names | facts) - {c.id for c in bundle.group_computed}))
 
 
 def _frozen(value: Any) -> Any:
@@ -115,6 +144,7 @@ class Interview:
         self.overrides: dict[str, Override] = dict(overrides or {})
         self._state: State | None = None
         self._profile: _Profile | None = None
+        self._groups: tuple[tuple[Any, ...], dict[str, Any], Classification] | None = None
 
     # ------------------------------------------------------------------ state
 
@@ -156,10 +186,24 @@ class Interview:
         profile = self.bundle.profile
         if profile is not None:
             self._walk_script(profile, ctx, applicable, answered)
-        classification = classify_context(self.bundle, ctx, self.overrides)
+        classification = self._classify(ctx, key)
         ctx["groups"] = classification.ids
         self._profile = _Profile(key, applicable, answered, ctx, classification)
         return self._profile
+
+    def _classify(self, ctx: dict[str, Any], key: tuple[Any, ...]) -> Classification:
+        """:func:`classify_context`, kept while the values it reads, the date and the
+        overrides hold (an answer to a name or a phone changes no group)."""
+        facts = tuple([_frozen(ctx.get(n, _UNSET)) for n in self._shape.classify_inputs])
+        groups_key = (key[0], key[2], facts)
+        kept = self._groups
+        if kept is not None and kept[0] == groups_key:
+            ctx.update(kept[1])
+            return kept[2]
+        classification = classify_context(self.bundle, ctx, self.overrides)
+        computed = {item.id: ctx[item.id] for item in self.bundle.group_computed}
+        self._groups = (groups_key, computed, classification)
+        return classification
 
     def _walk_script(
         self, script: Script, ctx: dict[str, Any], out: list[Question], answered: set[str]
