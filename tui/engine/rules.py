@@ -51,10 +51,16 @@ class GroupResult:
     source: str | None = None
     #: The inspector's override, if any; :attr:`member` follows it.
     override: Override | None = None
-    near_miss: bool = False
     _reason: str | None = field(default=None, repr=False)
     _render: Callable[[], str] | None = field(default=None, repr=False, compare=False)
     _render_not: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+    _near: Callable[[], bool] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def near_miss(self) -> bool:
+        """Not in the group, but close to it (the rule's ``near``): the reason says why not.
+        Decided on first use, like the reason: most results are never asked."""
+        return self._near is not None and self._near()
 
     @property
     def reason_not(self) -> str:
@@ -208,10 +214,25 @@ def _decided(rule: GroupRule, result: GroupResult, member: bool, context: Mappin
         if rule.because:
             result._render = _renderer(rule.because, context)
     elif rule.because_not:
-        result._render_not = _renderer(rule.because_not, context)
-        if rule.near is None or _test(rule.near, context):
-            result.near_miss = rule.near is not None
-            result._render = result._render_not
+        result._render_not = render_not = _renderer(rule.because_not, context)
+        if rule.near is None:
+            result._render = render_not
+        else:
+            near = _once(rule.near, context)
+            result._near = near
+            result._render = lambda: render_not() if near() else ""
+
+
+def _once(expr: Expression, context: Mapping[str, Any]) -> Callable[[], bool]:
+    """``expr`` tested on ``context`` when first asked (once)."""
+    done: list[bool] = []
+
+    def test() -> bool:
+        if not done:
+            done.append(_test(expr, context))
+        return done[0]
+
+    return test
 
 
 def _applies(expr: Any, context: Mapping[str, Any]) -> bool:
