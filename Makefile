@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/replay.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/reclassify.py --n 10000
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

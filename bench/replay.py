@@ -2,6 +2,13 @@
 
 Prints medians over repeated rounds, and the ratio against a baseline measured in the
 same run: reading the answers file alone (YAML parsing, which every replay must do).
+«engine + groups» answers the questions one by one as the app does (each answer walks the
+interview again); «groups from the stored answers» is what ``sobesednik reclassify`` does
+for each interview: the answers as stored, one walk.
+
+On the 2 shared cores of issue 11, the same hour: engine + groups 21-24 ms a replay (42-48
+per second) before the two-stage walk, the kept groups and the cheaper evaluations, 5.2-5.3
+ms (188-194 per second) after; the full replay 27-34 ms before, 13 ms after.
 
     python bench/replay.py [--rounds 7] [--per-round 50]
 """
@@ -17,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tui.engine.interview import Interview  # noqa: E402
 from tui.engine.loader import load_bundle_or_raise  # noqa: E402
 from tui.engine.plan import build_plan  # noqa: E402
 from tui.engine.replay import read_answers_file, replay, replay_answers  # noqa: E402
@@ -53,12 +61,18 @@ def main() -> int:
     def engine_only() -> None:
         replay_answers(bundle, parsed, today)
 
+    stored = replay_answers(bundle, parsed, today).interview.answers_json()
+
+    def one_walk() -> None:
+        Interview.from_json(bundle, today, stored).classification  # noqa: B018 - the walk
+
     def full() -> None:
         result = replay(bundle, CASE)
         render_plan(build_plan(result.interview, {"mode": "replay"}))
 
     rows = {"baseline: read answers file": baseline, "engine + groups": engine_only,
-            "full replay: file, engine, groups, plan": full}
+            "full replay: file, engine, groups, plan": full,
+            "stored answers, one walk (memo warm)": one_walk}
     results: dict[str, list[float]] = {k: [] for k in rows}
     for _ in range(args.rounds):
         for name, fn in rows.items():  # interleaved, so noise hits all alike

@@ -231,6 +231,10 @@ class Interview:
     completed_at: str | None = None
     groups: list[dict[str, Any]] = field(default_factory=list)
     plan: str = ""
+    #: The groups the rules found when the inspector confirmed them (default: the members).
+    computed: list[str] | None = None
+    #: The inspector's additions and removals of groups, as the Store keeps them.
+    overrides: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -288,13 +292,16 @@ def group_results(rng: random.Random, p: Person) -> list[dict[str, Any]]:
 
 
 def make_interview(rng: random.Random, used: set[str], draft: bool, person: Person,
-                   start: datetime) -> Interview:
+                   start: datetime, values: list[tuple[str, Any]] | None = None) -> Interview:
+    """One interview started at ``start``: the answers of :func:`answer_values`, or
+    ``values`` (question, value as stored) in the order they are asked; a draft stops at
+    a random answer."""
     while True:
         iid = start.strftime("%Y%m%d-%H%M%S-") + f"{rng.randrange(1000):03d}{rng.getrandbits(16):04x}"
         if iid not in used:
             used.add(iid)
             break
-    values = answer_values(rng, person)
+    values = answer_values(rng, person) if values is None else values
     if draft:
         values = values[: rng.randrange(1, len(values))]
     inspector = rng.choice(INSPECTORS)
@@ -319,8 +326,10 @@ def make_interview(rng: random.Random, used: set[str], draft: bool, person: Pers
 
 def store_interview_data(iv: Interview) -> dict[str, Any]:
     """The interview file as the Store leaves it after create, the answers, the group
-    confirmation and complete (tables and keys in the order TinyDB writes them)."""
+    confirmation (a draft may stop after it) and complete (tables and keys in the order
+    TinyDB writes them)."""
     last_change = iv.answers[-1][2] if iv.answers else iv.created_at  # each save sets updated_at
+    last_change = max(last_change, iv.confirmed_at or "")  # so does the confirmation
     header: dict[str, Any] = {
         "id": iv.id, "schema_version": SCHEMA_VERSION, "interview_date": iv.interview_date,
         "scripts": SCRIPTS, "mode": "inspector", "status": iv.status, "created_at": iv.created_at,
@@ -334,10 +343,11 @@ def store_interview_data(iv: Interview) -> dict[str, Any]:
             for i, (qid, value, at) in enumerate(iv.answers, 1)
         },
     }
-    if iv.completed_at:
-        computed = [g["id"] for g in iv.groups if g["member"]]
-        header["group_overrides"] = []
+    if iv.confirmed_at:
+        computed = iv.computed if iv.computed is not None else [g["id"] for g in iv.groups if g["member"]]
+        header["group_overrides"] = list(iv.overrides)
         header["groups_confirmed"] = {"by": iv.inspector, "at": iv.confirmed_at, "computed": computed}
+    if iv.completed_at:
         header.update(completed_at=iv.completed_at, completed_by=iv.inspector, groups=iv.groups)
         data["plans"] = {"1": {"issued_at": iv.completed_at, "by": iv.inspector, "markdown": iv.plan}}
     return data
@@ -430,6 +440,23 @@ def fail(what: str) -> None:
     raise SystemExit(f"bench/store.py is out of date: {what}. Update its writers to the Store's format.")
 
 
+def save_through_api(store: Store, iv: Interview, *, confirm: bool = False) -> str:
+    """``iv`` created, answered, its groups confirmed (a draft's only with ``confirm``) and
+    completed through the Store's API; its id."""
+    iid = store.create_interview(
+        interview_date=date.fromisoformat(iv.interview_date), scripts=SCRIPTS, mode="inspector",
+        inspector=iv.inspector, consent=iv.consent,
+    )
+    for qid, value, _ in iv.answers:
+        store.save_answer(iid, qid, value, iv.inspector)
+    if iv.completed_at or confirm:
+        store.save_group_confirmation(iid, overrides=[], by=iv.inspector,
+                                      computed=[g["id"] for g in iv.groups if g["member"]])
+    if iv.completed_at:
+        store.complete(iid, groups=iv.groups, plan=iv.plan, by=iv.inspector)
+    return iid
+
+
 def check_formats(tmp: Path) -> None:
     """The bulk writers must produce what the Store and TinyDB write themselves."""
     rng = random.Random(7)
@@ -446,16 +473,7 @@ def check_formats(tmp: Path) -> None:
         if k == 6:  # a returning client
             person = ivs[2].person
         iv = make_interview(rng, set(), k % 4 == 1, person, datetime.now(TZ))
-        iid = store.create_interview(
-            interview_date=date.fromisoformat(iv.interview_date), scripts=SCRIPTS, mode="inspector",
-            inspector=iv.inspector, consent=iv.consent,
-        )
-        for qid, value, _ in iv.answers:
-            store.save_answer(iid, qid, value, iv.inspector)
-        if iv.completed_at:
-            store.save_group_confirmation(iid, overrides=[], by=iv.inspector,
-                                          computed=[g["id"] for g in iv.groups if g["member"]])
-            store.complete(iid, groups=iv.groups, plan=iv.plan, by=iv.inspector)
+        iid = save_through_api(store, iv, confirm=k == 9)  # one draft stops after the confirmation
         # Take the ids and clock readings the Store chose; the bytes must then match exactly.
         written = store.interview_path(iid).read_bytes()
         raw = json.loads(written)

@@ -413,3 +413,29 @@ async def test_an_index_that_cannot_be_written_is_reported_and_the_interview_goe
         assert any(n.title == "Ответ сохранён, но" and "Указатель поиска не обновлён" in n.message
                    for n in app._notifications)
     assert store.load(session.iid).answers["last_name"] == "Смирнова"
+
+
+async def test_a_plan_whose_groups_a_rule_change_altered_is_marked_for_review(
+    make_app, store: Store, tmp_path, capsys
+) -> None:
+    from tests.cli.test_reclassify import scripts_with
+    from tui.cli import main
+
+    finished = finished_interview(store)  # the youngest child is 4: a mother of a preschooler
+    scripts = scripts_with(tmp_path, preschool_child_max_age=2)
+    assert main(["reclassify", "--data-dir", str(store.root), "--scripts", str(scripts),
+                 "--inspector", "Методист М. М."]) == 0
+    assert finished in capsys.readouterr().out
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ClientScreen)
+        status = screen.query_one("#client-plan-status", Static)
+        shown = str(status.render())
+        assert "План выдан по прежним группам" in shown and "Методист М. М." in shown
+        assert "теперь: нет групп (были: Женщина с детьми дошкольного возраста)" in shown
+        assert status.has_class("-outdated")
+        assert screen.text == store.load(finished).plans[-1]["markdown"]  # the plan as issued

@@ -1,7 +1,8 @@
 """What every command shares: its options, the store, the scripts, who runs it, and the
 one way a problem is reported.
 
-Each command module (``tui.cli.interview``, ``tui.cli.doctor``, ``tui.cli.lifecycle``)
+Each command module (``tui.cli.interview``, ``tui.cli.doctor``, ``tui.cli.lifecycle``,
+``tui.cli.reclassify``)
 defines ``register(sub) -> dict[str, Handler]``: it adds its subcommands to the
 ``argparse`` subparsers and returns the handler of each, a function taking the parsed
 arguments and returning the exit code. A handler reports a problem the user can mend by
@@ -13,10 +14,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.paths import DATA_DIR_ENV
 from tui.whoami import whoami
@@ -47,6 +48,22 @@ def count(n: int, one: str, few: str, many: str) -> str:
     from tui.engine.dates import plural
 
     return f"{n} {plural(n, one, few, many)}"
+
+
+def iso_to_ru(iso: Any) -> str:
+    """«ДД.ММ.ГГГГ» of an ISO date as stored («—» when there is none)."""
+    text = str(iso or "")
+    return f"{text[8:10]}.{text[5:7]}.{text[:4]}" if len(text) >= 10 else "—"
+
+
+def client_label(client: Mapping[str, Any]) -> str:
+    """The client as the commands name one: surname and initials, then the birth date
+    («Иванова А. Б., дата рождения 12.04.1993»)."""
+    initials = "".join(f" {str(client[k])[0]}." for k in ("first_name", "middle_name") if client.get(k))
+    name = f"{client.get('last_name') or '—'}{initials}"
+    if client.get("birth_date"):
+        name += f", дата рождения {iso_to_ru(client['birth_date'])}"
+    return name
 
 
 def relative(root: Path, path: Path) -> str:

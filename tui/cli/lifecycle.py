@@ -23,8 +23,10 @@ from tui.cli.common import (
     add_data_dir,
     add_inspector,
     add_scripts,
+    client_label,
     count,
     err,
+    iso_to_ru,
     load_scripts,
     open_store,
     relative,
@@ -215,11 +217,6 @@ def _confirm(prompt: str) -> bool:
     return answer.strip().lower() in ("да", "д", "yes", "y")
 
 
-def _date(iso: Any) -> str:
-    text = str(iso or "")
-    return f"{text[8:10]}.{text[5:7]}.{text[:4]}" if len(text) >= 10 else "—"
-
-
 def _backups_note(store: Store, iids: list[str], what: str) -> None:
     """Name the backups that still hold ``what`` of the interviews ``iids``: they are not
     edited, and the user must know of them."""
@@ -328,16 +325,12 @@ def _show_client(store: Store, iid: str) -> ClientInterviews:
     err("Поиск интервью клиента: просматриваются все файлы интервью…")
     found = find_client(store, iid)
     client = next(s for s in found.interviews if s.id == iid).client
-    initials = "".join(f" {str(client[k])[0]}." for k in ("first_name", "middle_name") if client.get(k))
-    name = f"{client.get('last_name', '—')}{initials}"
-    if client.get("birth_date"):
-        name += f", дата рождения {_date(client['birth_date'])}"
-    print(f"Клиент: {name}")
+    print(f"Клиент: {client_label(client)}")
     print(f"Интервью клиента: {len(found.interviews)}")
     for s in found.interviews:
         state = "завершено" if s.complete else "не завершено"
         mark = "  (нет в указателе поиска)" if s.id in found.by_scan else ""
-        print(f"  {s.id}  {_date(s.interview_date)}  {state}{mark}")
+        print(f"  {s.id}  {iso_to_ru(s.interview_date)}  {state}{mark}")
     if found.by_scan:
         print(f"Из них не найдено в указателе поиска, найдено просмотром всех файлов: {len(found.by_scan)}.")
     for damaged in found.damaged:

@@ -17,12 +17,13 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefined, nodes
+from jinja2.environment import TemplateExpression
 from jinja2.exceptions import TemplateAssertionError
 from jinja2.parser import Parser
 
 from tui.engine import dates, limits
 from tui.engine.exprcheck import refusal
-from tui.engine.sandbox import SafeEnvironment, budget, refuse_total
+from tui.engine.sandbox import Budget, SafeEnvironment, budget, refuse_total
 
 #: Names every expression may use besides question ids and computed values.
 BUILTIN_NAMES: frozenset[str] = frozenset(
@@ -78,17 +79,31 @@ _DATE_FUNCTIONS = frozenset({"age", "years_since", "months_since"})
 
 def runtime_context(context: Mapping[str, Any]) -> dict[str, Any]:
     """``context`` plus the date functions bound to its ``today`` (the interview date)."""
-    today = context.get("today")
-    ctx = dict(context)
-    if isinstance(today, date):
-        ctx.setdefault("age", lambda born, on=None: _age(born, on or today))
-        ctx.setdefault("years_since", lambda d, on=None: _age(d, on or today))
-        ctx.setdefault("months_since", lambda d, on=None: _months_since(d, on or today))
-    else:
-        ctx.setdefault("age", _age)
-        ctx.setdefault("years_since", _age)
-        ctx.setdefault("months_since", _months_since)
-    return ctx
+    return {**_date_functions(context.get("today")), **context}
+
+
+def _date_functions(today: Any) -> dict[str, Any]:
+    try:
+        return _bound_date_functions(today)
+    except TypeError:  # not even hashable: not a date either
+        return _bound_date_functions(None)
+
+
+@lru_cache(maxsize=64)
+def _bound_date_functions(today: Any) -> dict[str, Any]:
+    """``age``, ``years_since`` and ``months_since`` counting to ``today`` (the interview
+    date), or to the real today when it is not a date. Kept for the last interview dates
+    seen: a pass over the store meets the same few hundred again and again."""
+    if not isinstance(today, date):
+        return {"age": _age, "years_since": _age, "months_since": _months_since}
+
+    def age(born: date | None, on: date | None = None) -> int | None:
+        return _age(born, on or today)
+
+    def months_since(d: date | None, on: date | None = None) -> int | None:
+        return _months_since(d, on or today)
+
+    return {"age": age, "years_since": age, "months_since": months_since}
 
 
 def make_environment(loader: Any = None, finalize: Callable[[Any], Any] | None = None) -> SafeEnvironment:
@@ -125,30 +140,50 @@ _ENV = make_environment()
 
 _MISSING = object()
 _MEMO_SIZE = 512
+#: Results that cannot be large: the size limit has nothing to count in them.
+_PLAIN = frozenset({bool, type(None), date, float})
 
 
-class _Identity:
-    """Keys a mapping by identity, holding it so that its id cannot be reused."""
+def _bare(exc: BaseException) -> BaseException:
+    """``exc`` and the exceptions it was raised from without their tracebacks: a memoised
+    failure keeps its message, not the frames it was met in."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        current = current.__cause__ or current.__context__
+    return exc
 
-    __slots__ = ("obj",)
 
-    def __init__(self, obj: Any) -> None:
-        self.obj = obj
+def _compile(source: str) -> TemplateExpression:
+    """Jinja's ``compile_expression`` (the result undefined, not ``None``, when a name is
+    missing), its template reading the environment's globals from one plain mapping: Jinja
+    would merge them from a chain of mappings on every call. The globals are set once,
+    when the environment is made."""
+    parser = Parser(_ENV, source, state="variable")
+    body = [nodes.Assign(nodes.Name("result", "store"), parser.parse_expression(), lineno=1)]
+    template = _ENV.from_string(nodes.Template(body, lineno=1))
+    template.globals = dict(template.globals)
+    return TemplateExpression(template, undefined_to_none=False)
 
-    def __hash__(self) -> int:
-        return id(self.obj)
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Identity) and other.obj is self.obj
+#: Marks a mapping's place in a memo's key: the mapping is keyed by its identity.
+_BY_ID = object()
+#: Values that stand for themselves in a memo's key (checked first: most values are).
+_SCALARS = frozenset({str, int, bool, type(None), date, float})
 
 
 def _freeze(value: Any) -> Any:
     """A hashable stand-in for a value: lists become tuples; mappings (``params``, which
-    never change within a bundle) are keyed by identity."""
+    never change within a bundle) are keyed by identity (the memo entry holds the values
+    read, so that an identity is never reused while its entry lives)."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, list | tuple):
         return tuple(_freeze(v) for v in value)
     if isinstance(value, dict):
-        return _Identity(value)
+        return (_BY_ID, id(value))
     return value
 
 
@@ -163,11 +198,18 @@ class Expression:
     ast: nodes.Node | None = field(default=None, compare=False, repr=False)
     _compiled: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # What every evaluation asks, worked out once: the names read in a fixed order (the
+        # memo's key), whether a date function (``age``, …) reads ``today`` unnamed, the memo.
+        object.__setattr__(self, "_order", tuple(sorted(self.names)))
+        object.__setattr__(self, "_dated", bool(self.names & _DATE_FUNCTIONS))
+        object.__setattr__(self, "_memo", {})
+
     @property
     def _fn(self) -> Any:
         fn = self._compiled.get("fn")
         if fn is None:
-            fn = self._compiled["fn"] = _ENV.compile_expression(self.source, undefined_to_none=False)
+            fn = self._compiled["fn"] = _compile(self.source)
         return fn
 
     def evaluate(self, context: Mapping[str, Any]) -> Any:
@@ -176,39 +218,50 @@ class Expression:
         Expressions are pure, and the engine re-walks the script after every answer with
         mostly the same values, so results are memoised on the values the expression reads.
         """
+        get = context.get
         try:
-            key = tuple(_freeze(context.get(n, _MISSING)) for n in self.names) + (
-                _freeze(context.get("today")),
-            )
+            key = tuple([_freeze(get(n, _MISSING)) for n in self._order])
+            if self._dated:  # age() and the like read the interview date unnamed
+                key += (get("today"),)
+            hash(key)
         except TypeError:  # an unhashable value: evaluate without the memo
             return self._evaluate(context)
-        memo = self._compiled.setdefault("memo", {})
+        memo: dict[Any, Any] = self._memo
         hit = memo.get(key, _MISSING)
         if hit is _MISSING:
+            held = tuple([get(n) for n in self._order])  # alive while the entry is
             try:
-                hit = (True, self._evaluate(context))
+                hit = (True, self._evaluate(context), held)
             except (TypeError, ExpressionError) as exc:
-                hit = (False, exc)
+                hit = (False, _bare(exc), held)
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()
             memo[key] = hit
-        ok, value = hit
+        ok, value, _ = hit
         if not ok:
-            raise value
+            # The same failure raised afresh: a traceback kept would grow with every raise
+            # and hold the frames (and the answers) of every evaluation that met it.
+            raise value.with_traceback(None)
         return value
+
+    _order: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    _dated: bool = field(init=False, compare=False, repr=False)
+    _memo: dict[Any, Any] = field(init=False, compare=False, repr=False)
 
     def _evaluate(self, context: Mapping[str, Any]) -> Any:
         # Pass only the names this expression reads: Jinja copies its whole context on
         # every call, and a script's context holds every answer.
         ctx = {n: context[n] for n in self.names if n in context}
-        if self.names & _DATE_FUNCTIONS:
-            ctx = runtime_context({**ctx, "today": context.get("today")})
+        if self._dated:
+            today = context.get("today")
+            ctx = {**_date_functions(today), **ctx, "today": today}
         try:
-            with budget():
+            with Budget():
                 result = self._fn(**ctx)
                 if isinstance(result, Undefined):
                     result._fail_with_undefined_error()
-                refuse_total(result)  # what it made in all, however it was made
+                if type(result) not in _PLAIN and not (type(result) is int and result.bit_length() < 64):
+                    refuse_total(result)  # what it made in all, however it was made
             return result
         except TemplateError as exc:  # an undefined name, a limit of the sandbox, a filter's refusal
             raise ExpressionError(f"{self.source}: {exc}") from exc

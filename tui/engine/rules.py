@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.engine.expr import Expression, ExpressionError, render_text
-from tui.engine.model import SPECIAL_CATEGORIES, Bundle, Computed, GroupRule
+from tui.engine.model import SPECIAL_CATEGORIES, Bundle, Computed, GroupRule, Question
 
 IN, OUT, UNDECIDED = "in", "out", "undecided"
 #: Not assessed: the group is a special category of data (``needs_consent``) and the client
@@ -54,9 +54,25 @@ class GroupResult:
     source: str | None = None
     #: The inspector's override, if any; :attr:`member` follows it.
     override: Override | None = None
-    near_miss: bool = False
     _reason: str | None = field(default=None, repr=False)
     _render: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+    _render_not: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+    _near: Callable[[], bool] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def near_miss(self) -> bool:
+        """Not in the group, but close to it (the rule's ``near``): the reason says why not.
+        Decided on first use, like the reason: most results are never asked."""
+        return self._near is not None and self._near()
+
+    @property
+    def reason_not(self) -> str:
+        """Why the client is not in the group, whether or not it is a near miss: the rule's
+        ``because_not`` (a reclassification says why a group went); for a group the
+        client is in, or one without ``because_not``, :attr:`reason`."""
+        if self.status == OUT and self._render_not is not None:
+            return self._render_not()
+        return self.reason
 
     @property
     def reason(self) -> str:
@@ -134,13 +150,16 @@ class Classification:
 
 
 def _renderer(template: str, context: Mapping[str, Any]) -> Callable[[], str]:
-    ctx = dict(context)
+    """The reason ``template`` rendered on ``context`` when first asked for (once)."""
+    done: list[str] = []
 
     def render() -> str:
-        try:
-            return render_text(template, ctx)
-        except (ExpressionError, TypeError) as exc:
-            return f"(текст причины не вычисляется: {exc})"
+        if not done:
+            try:
+                done.append(render_text(template, context))
+            except (ExpressionError, TypeError) as exc:
+                done.append(f"(текст причины не вычисляется: {exc})")
+        return done[0]
 
     return render
 
@@ -158,10 +177,16 @@ def classify_rule(
     fact_names: Mapping[str, frozenset[str]],
     wording: Mapping[str, str] | None = None,
     needed: Callable[[str], bool] | None = None,
+    *,
+    kept: bool = False,
 ) -> GroupResult:
     """Decide one group. ``fact_names`` maps each name (a fact or a computed value) to
     the facts it stands on, so a reason can name the facts a rule really read; ``needed``
-    tells whether a missing fact is one that would be asked (required and applicable)."""
+    tells whether a missing fact is one that would be asked (required and applicable).
+    The reasons are rendered later, from a copy of ``context``; ``kept``: ``context`` is
+    the caller's own copy, never changed again, and the reasons read it as it is."""
+    if not kept:
+        context = dict(context)
     read: set[str] = set()
     for name in rule.rule.names:
         read |= fact_names.get(name, frozenset())
@@ -192,16 +217,37 @@ def classify_rule(
         result.status = UNDECIDED
         result.reason = f"Правило не вычисляется: {exc}"
         return result
+    _decided(rule, result, member, context)
+    return result
+
+
+def _decided(rule: GroupRule, result: GroupResult, member: bool, context: Mapping[str, Any]) -> None:
+    """Set a decided group's status and its reasons (why; why not, and whether it is a
+    near miss)."""
     if member:
         result.status = IN
         if rule.because:
             result._render = _renderer(rule.because, context)
-    else:
-        near = rule.near is None or _test(rule.near, context)
-        if rule.because_not and near:
-            result.near_miss = rule.near is not None
-            result._render = _renderer(rule.because_not, context)
-    return result
+    elif rule.because_not:
+        result._render_not = render_not = _renderer(rule.because_not, context)
+        if rule.near is None:
+            result._render = render_not
+        else:
+            near = _once(rule.near, context)
+            result._near = near
+            result._render = lambda: render_not() if near() else ""
+
+
+def _once(expr: Expression, context: Mapping[str, Any]) -> Callable[[], bool]:
+    """``expr`` tested on ``context`` when first asked (once)."""
+    done: list[bool] = []
+
+    def test() -> bool:
+        if not done:
+            done.append(_test(expr, context))
+        return done[0]
+
+    return test
 
 
 def _applies(expr: Any, context: Mapping[str, Any]) -> bool:
@@ -234,9 +280,7 @@ def classify(
 ) -> Classification:
     """Decide every group of the bundle on ``context`` (facts, computed values, ``today``,
     ``params``), then apply the inspector's overrides."""
-    closure = _closure_cache(bundle)
-    questions = bundle.questions()
-    wording = {qid: q.ask for qid, q in questions.items()}
+    closure, questions, wording = _bundle_cache(bundle)
     ctx = dict(context)
     ctx.setdefault("params", bundle.params)
 
@@ -250,7 +294,7 @@ def classify(
 
     consents = {q.consent_for: q.id for q in questions.values() if q.consent_for}
     results = [
-        _not_assessed(g, ctx, consents) or classify_rule(g, ctx, closure, wording, needed)
+        _not_assessed(g, ctx, consents) or classify_rule(g, ctx, closure, wording, needed, kept=True)
         for g in bundle.groups
     ]
     for r in results:
@@ -279,9 +323,16 @@ def _not_assessed(
     return result
 
 
-def _closure_cache(bundle: Bundle) -> dict[str, frozenset[str]]:
-    cached = getattr(bundle, "_fact_closure", None)
+_Cache = tuple[dict[str, frozenset[str]], dict[str, Question], dict[str, str]]
+
+
+def _bundle_cache(bundle: Bundle) -> _Cache:
+    """What classifying needs of the bundle besides its rules, worked out once per bundle
+    (a loaded bundle does not change): :func:`fact_closure`, the questions and their
+    wording."""
+    cached: _Cache | None = getattr(bundle, "_classify_cache", None)
     if cached is None:
-        cached = fact_closure(bundle)
-        bundle._fact_closure = cached  # type: ignore[attr-defined]
+        questions = bundle.questions()
+        cached = (fact_closure(bundle), questions, {qid: q.ask for qid, q in questions.items()})
+        bundle._classify_cache = cached  # type: ignore[attr-defined]
     return cached

@@ -89,6 +89,26 @@ def budget(seconds: float = limits.MAX_EVALUATION_SECONDS) -> Iterator[None]:
         _BUDGET.reset(token)
 
 
+class Budget:
+    """:func:`budget` as a plain context manager, for the many short evaluations of
+    expressions (a generator-based one costs more than most of them)."""
+
+    __slots__ = ("seconds", "token")
+
+    def __init__(self, seconds: float = limits.MAX_EVALUATION_SECONDS) -> None:
+        self.seconds = seconds
+        self.token: Any = None
+
+    def __enter__(self) -> None:
+        if _BUDGET.get() is None:
+            self.token = _BUDGET.set(_Budget(self.seconds))
+
+    def __exit__(self, *exc: object) -> None:
+        if self.token is not None:
+            _BUDGET.reset(self.token)
+            self.token = None
+
+
 def tick() -> None:
     """Stop the evaluation if its time is up."""
     b = _BUDGET.get()
@@ -98,7 +118,14 @@ def tick() -> None:
 
 def _own(value: Any) -> int:
     """What ``value`` counts itself in :func:`total` (its items aside)."""
-    if isinstance(value, str | bytes | range | _Range):
+    # The common kinds first, each by a cheap check (the abstract ones below are slow).
+    if isinstance(value, str | bytes):
+        return max(1, len(value))
+    if isinstance(value, int):
+        return value.bit_length() * 3 // 10 + 1
+    if isinstance(value, dict | list | tuple):
+        return 0 if len(value) else 1
+    if isinstance(value, range | _Range):
         return max(1, len(value))
     if isinstance(value, int):
         return value.bit_length() * 3 // 10 + 1
@@ -110,6 +137,12 @@ def _own(value: Any) -> int:
 def _inside(value: Any) -> Iterator[Any] | None:
     """The values inside ``value`` that :func:`total` counts; never a generator's (that
     would use it up)."""
+    if isinstance(value, dict):
+        return chain.from_iterable(value.items())
+    if isinstance(value, list | tuple):
+        return iter(value)
+    if value is None or isinstance(value, str | bytes | int | float):
+        return None
     if isinstance(value, str | bytes | range | _Range | Undefined):
         return None
     if isinstance(value, Namespace):

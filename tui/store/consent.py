@@ -191,4 +191,21 @@ def _scrub_groups(header: dict[str, Any], derived: set[str], special: set[str]) 
     if isinstance(confirmed, dict) and isinstance(confirmed.get("computed"), list):
         was_member = was_member or any(g in derived for g in confirmed["computed"])
         confirmed["computed"] = [g for g in confirmed["computed"] if g not in derived]
+    _scrub_reclassifications(header, derived)
     return was_member
+
+
+def _scrub_reclassifications(header: dict[str, Any], derived: set[str]) -> None:
+    """Drop the ``derived`` groups from the header's reclassifications (group ids only)."""
+    notes = header.get("reclassifications")
+    if not isinstance(notes, list):
+        return
+    for note in notes:
+        if not isinstance(note, dict):
+            continue
+        for key in ("from", "to", "members_from", "members_to"):
+            if isinstance(note.get(key), list):
+                note[key] = [g for g in note[key] if g not in derived]
+        if isinstance(note.get("changes"), list):
+            note["changes"] = [c for c in note["changes"]
+                               if not (isinstance(c, dict) and c.get("group") in derived)]

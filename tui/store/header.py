@@ -6,9 +6,10 @@ and its answers.
 interview date falls back to the day the interview was started (``created_at``), else to
 the day the file was last written; an unknown status becomes draft (complete when it was
 completed); the list fields (the inspectors, the inspector's group decisions, the groups
-issued, the consent withdrawals) keep the items of the shape the store and the engine
-read (an inspector is a name; a decision names its group, ``add`` or ``remove`` and a
-reason, all text); the confirmation of the groups goes unless it lists group ids.
+issued, the consent withdrawals, the reclassifications) keep the items of the shape the
+store and the engine read (an inspector is a name; a decision names its group, ``add`` or
+``remove`` and a reason, all text); the confirmation of the groups goes unless it lists
+group ids.
 ``Store.load`` reads the interview with the replacements and says so (a warning);
 ``doctor`` writes them into the file, keeping the old values in the header's ``repaired``
 list; a writer of a list field (:func:`appended`) builds on what is usable of it.
@@ -80,6 +81,7 @@ _LISTS: dict[str, Callable[[Any], bool]] = {
     "group_overrides": _is_override,
     "groups": _is_record,
     "consent_withdrawals": _is_withdrawal,
+    "reclassifications": _is_record,
 }
 #: What a list field is called in a message.
 _NAMES = {
@@ -87,6 +89,7 @@ _NAMES = {
     "group_overrides": "решения инспектора о группах",
     "groups": "группы клиента",
     "consent_withdrawals": "отзывы согласия",
+    "reclassifications": "пересмотры групп по новым правилам",
 }
 
 

@@ -9,7 +9,6 @@ interviews are stored.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.store.errors import DamagedFileError
-from tui.store.files import read_tables
+from tui.store.files import AtomicJSONStorage
 from tui.store.layout import COMPLETE, MONTH, identity_of, scan_interviews
 
 if TYPE_CHECKING:
@@ -26,9 +25,12 @@ if TYPE_CHECKING:
 
 def read_record(store: Store, path: Path) -> dict[str, Any] | None:
     """Everything one interview file holds: ``{"id", "header", "answers", "plans"}``, the
-    answers as stored (value, time, author, earlier values). ``None`` when the file is gone
-    (removed since it was listed); :class:`DamagedFileError` when it cannot be read."""
-    data = read_tables(path)
+    answers as stored (value, time, author, earlier values), the caller's own copy.
+    ``None`` when the file is gone (removed since it was listed); :class:`DamagedFileError`
+    when it cannot be read. The file is parsed afresh, past the cache: a pass over the
+    whole store would only push out of it the files in use (and copying a cached file
+    costs more than parsing it)."""
+    data = AtomicJSONStorage(path, cache=False).read()
     if data is None:
         return None
     header = (data.get("interview") or {}).get("1")
@@ -39,7 +41,7 @@ def read_record(store: Store, path: Path) -> dict[str, Any] | None:
         if isinstance(doc, dict) and isinstance(doc.get("question"), str)
     ]
     plans = [doc for doc in (data.get("plans") or {}).values() if isinstance(doc, dict)]
-    return copy.deepcopy({"id": path.stem, "header": header, "answers": answers, "plans": plans})
+    return {"id": path.stem, "header": header, "answers": answers, "plans": plans}
 
 
 def records(

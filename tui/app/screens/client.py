@@ -1,5 +1,6 @@
 """A client's interviews, read only: the history (when they were profiled, by whom) and the
-plan issued at a finished interview. Each plan shown is recorded in the audit trail."""
+plan issued at a finished interview. Each plan shown is recorded in the audit trail. A plan
+issued for groups that ``sobesednik reclassify`` has since changed is marked for review."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ class ClientScreen(Screen[None]):
         if iid == self.shown:
             return
         status = self.query_one("#client-plan-status", Static)
-        status.remove_class("-error")
+        status.remove_class("-error", "-outdated")
         markdown = self.query_one("#plan", Markdown)
         self.shown, self.text = iid, ""
         summary = self.history.get(iid)
@@ -103,22 +104,25 @@ class ClientScreen(Screen[None]):
             if iid not in self._audited:
                 self.place.store.audit("read", self.reader, iid=iid)
                 self._audited.add(iid)
-            plan = self.place.store.load(iid).latest_plan
+            stored = self.place.store.load(iid)
         except StoreError as exc:
             status.update(Content(f"План не показан. {exc}"))
             status.add_class("-error")
             markdown.update("")
             self.refresh_bindings()
             return
+        plan = stored.latest_plan
         if plan is None:
             status.update("Интервью завершено, но выданного плана в хранилище нет.")
             markdown.update("")
         else:
             self.text = plan.text
+            outdated = _outdated(stored.header)
             status.update(Content(
                 f"План выдан {iso_time(plan.issued_at)}{', ' + plan.by if plan.by else ''} · только "
-                "чтение · Tab — к плану"
+                "чтение · Tab — к плану" + outdated
             ))
+            status.set_class(bool(outdated), "-outdated")
             markdown.update(self.text)
         self.query_one("#plan-scroll").scroll_home(animate=False)
         self.refresh_bindings()
@@ -162,3 +166,21 @@ class ClientScreen(Screen[None]):
     def _saved(self, path: Path | None) -> None:
         if path is not None:
             self.notify(f"План сохранён: {path}", title="Готово", markup=False)
+
+
+def _outdated(header: dict[str, Any]) -> str:
+    """What the status says of a plan issued for groups the rules have since changed
+    (``sobesednik reclassify``): the plan stays as issued, the inspector reviews it."""
+    from tui.store.reclassify import outdated_plan
+
+    note = outdated_plan(header)
+    if note is None:
+        return ""
+    titles = {g.get("id"): g.get("title") for g in header.get("groups") or [] if isinstance(g, dict)}
+
+    def names(key: str) -> str:
+        return "; ".join(str(titles.get(g) or g) for g in note.get(key) or []) or "нет групп"
+
+    return (f"\nПлан выдан по прежним группам: {iso_time(note.get('at'))} правила изменились "
+            f"({note.get('by') or '—'}), группы клиента теперь: {names('members_to')} (были: "
+            f"{names('members_from')}). Пересмотрите план с клиентом: проведите новое интервью.")
