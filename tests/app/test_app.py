@@ -639,8 +639,18 @@ async def to_group(pilot: Pilot[None], app: SobesednikApp, gid: str) -> None:
 
 async def profile_done(pilot: Pilot[None], app: SobesednikApp,
                        answers: dict[str, Any] = MOTHER) -> Session:
-    """A new interview with the whole profile answered by keys: the groups screen is shown."""
-    session = await answer_until(pilot, app, LAST_PROFILE_QUESTION, answers)
+    """A new interview with the whole profile answered: the groups screen is shown. The
+    answers go through the session (typing each one is what
+    test_whole_mother_interview_by_keyboard tests); the last is typed, so that the screen
+    moves to the groups as after any answer."""
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    screen = question_screen(app)
+    session = screen.session
+    while session.current is not None and session.current.id != LAST_PROFILE_QUESTION:
+        session.submit(answers.get(session.current.id), confirmed=True)
+    await screen.show_question()
+    await pilot.pause()
     await answer_current(pilot, app, answers)
     groups_screen(app)
     return session
