@@ -22,14 +22,11 @@ _MONTHS_PREPOSITIONAL = (
 )
 
 
-_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
 def add_months(d: date, months: int) -> date:
     """Return ``d`` moved by whole ``months``, clamped to the end of the target month."""
     total = d.year * 12 + (d.month - 1) + int(months)
     year, month0 = divmod(total, 12)
-    last = 29 if month0 == 1 and calendar.isleap(year) else _DAYS[month0]
+    last = calendar.monthrange(year, month0 + 1)[1]
     return date(year, month0 + 1, min(d.day, last))
 
 
