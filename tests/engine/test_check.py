@@ -327,8 +327,9 @@ CASES = {
     ),
     "unknown key in a measure": (
         [(X, "    deadline_days: 30\n", "    deadline: 30\n")],
-        [(X, "deadline: 30", "неизвестный ключ «deadline» в мере (допустимы: commitment, deadline_days, "
-                             "detail, groups, id, responsible, text, when)")],
+        [(X, "deadline: 30", "неизвестный ключ «deadline» в мере (допустимы: action, baseline, client, "
+                             "client_detail, commitment, deadline_days, detail, groups, id, "
+                             "institutional, ongoing, responsible, text, when)")],
     ),
     "wrong type: required is not true/false": (
         [(M, "        required: false\n", '        required: "maybe"\n')],
@@ -409,7 +410,7 @@ CASES = {
     ),
     "a measure without groups": (
         [(X, "  - id: choose_path\n    groups: [mother_preschool]\n", "  - id: choose_path\n")],
-        [(X, "- id: choose_path", "у меры не указаны группы («groups»)")],
+        [(X, "- id: choose_path", "у меры не указаны группы («groups»); мера для всех — «baseline: true»")],
     ),
     "a file without kind": (
         [(M, "kind: module\n", "")],

@@ -59,17 +59,18 @@ def test_without_a_federal_group_the_plan_says_it_is_not_recorded(tmp_path):
 def test_reprofiling_follows_the_federal_date_by_a_month_and_15_days(tmp_path):
     _, plan = replay_variant(tmp_path, CASE, federal_profile_group="low",
                              federal_profile_date="20.11.2026")
-    # 20.11.2026 + 1 month = 20.12.2026, + 15 days = 04.01.2027 (the interview is 27.11.2026)
-    assert reprofiling(plan) == "- 04.01.2027 — повторное профилирование и пересмотр плана"
+    # 20.11.2026 + 1 month = 20.12.2026, + 15 days = 04.01.2027 (the interview is 27.11.2026),
+    # a New Year holiday: the first working day after 1–8 January and the weekend is 11.01
+    assert reprofiling(plan) == "- 11.01.2027 — повторное профилирование и пересмотр плана"
     assert "просрочено" not in plan
 
 
 def test_reprofiling_on_a_visit_day_is_that_visit(tmp_path):
     _, plan = replay_variant(tmp_path, CASE, federal_profile_group="low",
                              federal_profile_date="10.11.2026")
-    # 10.11.2026 + 1 month + 15 days = 25.12.2026, the second visit (every 14 days from 27.11)
-    assert visits(plan) == ["- 11.12.2026", "- 25.12.2026 — повторное профилирование и пересмотр плана",
-                            "- 08.01.2027"]
+    # 10.11.2026 + 1 month + 15 days = 25.12.2026, the second visit (every 14 days from 27.11):
+    # the plan is reviewed then, so no visit of this plan comes after it
+    assert visits(plan) == ["- 11.12.2026", "- 25.12.2026 — повторное профилирование и пересмотр плана"]
 
 
 def test_without_a_federal_date_reprofiling_counts_from_the_interview(tmp_path):
@@ -109,7 +110,7 @@ def test_reprofiling_due_on_the_interview_day_is_not_overdue(tmp_path):
 def test_the_disabled_plan_is_reviewed_on_the_reprofiling_date(tmp_path):
     _, plan = replay_variant(tmp_path, REPLAYS / "disabled.yaml", federal_profile_group="high",
                              federal_profile_date="20.11.2026")
-    assert ("*Этот план; пересматривается при повторном профилировании 04.01.2027 и до "
+    assert ("*Этот план; пересматривается при повторном профилировании 11.01.2027 и до "
             "трудоустройства.*") in plan
 
 

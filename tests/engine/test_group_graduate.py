@@ -74,7 +74,7 @@ def test_internships_are_chosen_only_when_wanted(tmp_path):
     _, plan = replay_plan(FIXTURE)
     assert INTERNSHIPS in plan
     assert ("- Выбрать вместе с инспектором программу стажировки или производственной практики"
-            " — до 27.12.2026.") in plan
+            " — до 28.12.2026.") in plan
     _, plan = replay_variant(tmp_path, FIXTURE, grad_internship_wanted=False)
     assert INTERNSHIPS not in plan
     assert "программу стажировки" not in plan

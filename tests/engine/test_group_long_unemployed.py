@@ -83,7 +83,7 @@ def test_measurable_steps_with_dates_from_answers_and_deadlines():
     assert "- До 11.01.2027 — не менее 5 посещений работодателей" in steps
     # The resume step carries the resume measure's deadline (14 days).
     assert "- До 11.12.2026 — обновить резюме и объяснить в нём перерыв в работе." in steps
-    assert "- Отчёт о выполнении плана — на каждой явке: 11.12.2026, 25.12.2026, 08.01.2027." in steps
+    assert "- Отчёт о выполнении плана — на каждой явке: 11.12.2026, 25.12.2026, 11.01.2027." in steps
     # The measure itself states the targets, next to its deadline.
     assert "*Не менее 10 откликов на вакансии в неделю и не менее 5 посещений работодателей" in plan
     assert "Срок: **до 11.01.2027**" in plan
@@ -141,7 +141,7 @@ def test_commitments_carry_the_deadlines():
         "- Отправлять не менее 10 откликов на вакансии в неделю и посетить не менее 5 работодателей"
         " — до 11.01.2027."
     ) in own
-    assert "- Посещать занятия по социальной адаптации — до 27.12.2026." in own
+    assert "- Посещать занятия по социальной адаптации — до 28.12.2026." in own
     assert "None" not in plan
 
 

@@ -50,7 +50,7 @@ def test_work_format_and_salary_become_criteria():
 def test_own_business_support_follows_the_interest(tmp_path):
     _, plan = replay_plan(FIXTURE)
     assert OWN_BUSINESS in plan
-    assert "- Прийти на консультацию по организации собственного дела — до 27.12.2026." in plan
+    assert "- Прийти на консультацию по организации собственного дела — до 28.12.2026." in plan
     _, plan = replay_variant(tmp_path, FIXTURE, youth_own_business="no")
     assert OWN_BUSINESS not in plan
     assert "консультацию по организации собственного дела" not in plan

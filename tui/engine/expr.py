@@ -21,14 +21,14 @@ from jinja2.environment import TemplateExpression
 from jinja2.exceptions import TemplateAssertionError
 from jinja2.parser import Parser
 
-from tui.engine import dates, limits
+from tui.engine import dates, limits, workdays
 from tui.engine.exprcheck import refusal
 from tui.engine.sandbox import Budget, SafeEnvironment, budget, refuse_total
 
 #: Names every expression may use besides question ids and computed values.
 BUILTIN_NAMES: frozenset[str] = frozenset(
     {"today", "lookup", "age", "years_since", "months_since", "add_years", "add_months", "add_days",
-     "groups", "params", "value", "none", "true", "false", "plural", "range", "dict", "lipsum",
+     "working_day", "groups", "params", "value", "none", "true", "false", "plural", "range", "dict", "lipsum",
      "cycler", "joiner", "namespace"}
 )
 
@@ -124,6 +124,7 @@ def make_environment(loader: Any = None, finalize: Callable[[Any], Any] | None =
         add_years=dates.add_years,
         add_months=dates.add_months,
         add_days=_add_days,
+        working_day=workdays.working_day,
         plural=dates.plural,
     )
     env.filters.update(

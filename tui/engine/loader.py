@@ -18,6 +18,7 @@ from tui.engine.expr import Expression, ExpressionError, compile_expression
 from tui.engine.limits import MAX_PLAN_DAYS
 from tui.engine.model import (
     KINDS,
+    ONGOING,
     QUESTION_TYPES,
     RESPONSIBLE,
     SPECIAL_CATEGORIES,
@@ -187,6 +188,7 @@ _GROUP_KEYS = (
 )
 _MEASURE_KEYS = (
     "id", "text", "groups", "responsible", "deadline_days", "when", "detail", "commitment",
+    "action", "client", "client_detail", "institutional", "ongoing", "baseline",
 )
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 #: Question types whose answers may have bounds (``min``, ``max``).
@@ -473,8 +475,13 @@ def _read_measures(r: _Reader, node: SrcDict, bundle: Bundle) -> None:
         r.keys(m, _MEASURE_KEYS, "мере")
         mid, text = r.text(m, "id", True), r.text(m, "text", True)
         groups = r.string_list(m, "groups")
-        if not groups:
-            r.problem(m.line, "у меры не указаны группы («groups»)")
+        baseline = r.boolean(m, "baseline", False)
+        if not groups and not baseline:
+            r.problem(m.line, "у меры не указаны группы («groups»); мера для всех — «baseline: true»")
+        ongoing = r.text(m, "ongoing")
+        if ongoing is not None and ongoing not in ONGOING:
+            r.problem(m.line_of("ongoing"), f"«ongoing» должен быть одним из: {', '.join(ONGOING)}")
+            ongoing = None
         responsible = r.text(m, "responsible", True)
         if responsible is not None and responsible not in RESPONSIBLE:
             r.problem(
@@ -489,6 +496,10 @@ def _read_measures(r: _Reader, node: SrcDict, bundle: Bundle) -> None:
                     where=r.where(m), deadline_days=r.integer(m, "deadline_days", upto=MAX_PLAN_DAYS),
                     when=r.expr(m, "when"), detail=r.text(m, "detail"),
                     commitment=r.text(m, "commitment"),
+                    action=r.text(m, "action"), client=r.text(m, "client"),
+                    client_detail=r.text(m, "client_detail"),
+                    institutional=r.boolean(m, "institutional", False),
+                    ongoing=ongoing, baseline=baseline,
                 )
             )
 

@@ -196,6 +196,23 @@ class Measure:
     when: Expression | None = None
     detail: str | None = None
     commitment: str | None = None
+    #: What the measure does, shared by the measures of several groups that do the same:
+    #: a plan merges the chosen measures of one action into one (first text, every detail).
+    action: str | None = None
+    #: The client's copy: the step in plain words (a template over the answers) ...
+    client: str | None = None
+    #: ... and, when several groups share the action, this group's emphasis in plain words.
+    client_detail: str | None = None
+    #: The centre's own work (programmes, employer databases): in the centre's copy only.
+    institutional: bool = False
+    #: A duty without an end date: ``always`` («постоянно``) or ``until_employed``.
+    ongoing: str | None = None
+    #: Offered to every client, in a group or not (its ``groups`` may be empty).
+    baseline: bool = False
+
+
+#: What an ongoing measure says in place of a deadline.
+ONGOING = {"always": "постоянно", "until_employed": "до трудоустройства"}
 
 
 @dataclass
