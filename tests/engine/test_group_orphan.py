@@ -90,8 +90,9 @@ def test_resume_and_interview_classes_are_mandatory_whatever_the_answers(tmp_pat
 
 
 def test_without_a_resume_it_is_written_at_the_class():
+    # The mandatory classes lead the measure; youth's trainings follow in its detail.
     _, plan = replay_plan(FIXTURE)
-    assert measure_detail(plan, MANDATORY) == (
+    assert measure_detail(plan, MANDATORY).startswith(
         "Направление к работодателю — после этих занятий. "
         "Резюме у клиента пока нет: составить его на занятии."
     )

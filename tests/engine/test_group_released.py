@@ -12,6 +12,7 @@ import re
 import pytest
 
 from tests.helpers import REPLAYS, bundle, plan_section, replay_plan, replay_variant
+from tui.engine.plan import choose_measures
 from tui.engine.replay import ReplayResult
 
 FIXTURE = REPLAYS / "released.yaml"
@@ -48,8 +49,11 @@ def test_fixture_replays_into_released_and_long_unemployed():
     assert {"released", "long_unemployed"} <= set(result.interview.classification.ids)
 
 
-def test_plan_holds_the_seed_measures_of_the_group():
-    _, plan = replay_plan(FIXTURE)
+def test_plan_holds_the_seed_measures_of_the_group(tmp_path):
+    # Released only: every measure of the group in its own words. (Long-term unemployed
+    # too, the fixture: the plan of self-directed search merges into that group's plan.)
+    result, plan = replay_variant(tmp_path, FIXTURE, **RELEASED_ONLY)
+    assert result.interview.classification.ids == ["released"]
     for text in (
         "Определение границ разглашаемой информации с клиентом. Можно ли сообщить "
         "потенциальному работодателю о факте судимости",
@@ -69,6 +73,9 @@ def test_plan_holds_the_seed_measures_of_the_group():
         "Информирование о положении на рынке труда",
     ):
         assert text in plan, text
+    result, _ = replay_plan(FIXTURE)
+    merged = {m.id: m.merged for m in choose_measures(result.interview)}
+    assert merged["lu_individual_search_plan"][:2] == ["lu_individual_search_plan", "rel_search_plan"]
 
 
 def test_no_question_asks_about_the_offence():
@@ -116,8 +123,10 @@ def test_long_unemployed_client_is_not_asked_the_same_twice():
     for qid in ("rel_prior_profession", "rel_ready_to_train", "rel_quick_work",
                 "rel_psych_support", "rel_calls_per_week", "rel_employer_visits"):
         assert qid not in questions, qid
-    # ... and the released measures read the long-unemployed module's answers.
-    assert "не менее 8 откликов (резюме, звонки) в неделю и не менее 4 посещений" in plan
+    # ... and the released measures read the long-unemployed module's answers: the plan of
+    # self-directed search, merged into that group's plan, keeps its targets once.
+    assert plan.count("Не менее 8 откликов на вакансии в неделю и не менее 4 посещений") == 1
+    assert "Посещения работодателей по направлению центра занятости" in plan
     assert "Профессия «Электросварщик ручной сварки»" in plan
     assert "«Оператор швейного оборудования»" in plan
     # The shorter long-unemployed wordings that the released measures cover are left out.

@@ -21,6 +21,7 @@ from jinja2 import nodes
 from tests.helpers import REPLAYS, bundle, measure_detail, plan_section, replay_plan, replay_variant
 from tui.engine.expr import template_names
 from tui.engine.model import Computed, Question
+from tui.engine.plan import choose_measures
 from tui.engine.replay import ReplayResult
 from tui.paths import templates_dir
 
@@ -86,6 +87,14 @@ def asked(result: ReplayResult) -> set[str]:
     return {q.id for q in result.interview.questions}
 
 
+def guidance_detail(result: ReplayResult) -> str:
+    """The detail of the career guidance the mother's testing is part of: its own measure,
+    or, for a long-term unemployed mother, that group's guidance it merges into."""
+    merged = [m for m in choose_measures(result.interview) if "career_guidance_testing" in m.merged]
+    assert len(merged) == 1
+    return merged[0].detail
+
+
 # --- Item 4: conditions faithful to the seed -------------------------------------------
 
 
@@ -126,13 +135,16 @@ def test_an_orphan_not_ready_to_study_is_not_sent_to_training(tmp_path):
 
 
 def test_an_orphan_takes_part_in_job_fairs_himself_with_a_commitment():
-    _, plan = replay_plan(ORPHAN)
+    result, plan = replay_plan(ORPHAN)
     assert plan.count(measure_line(FAIRS)) == 1
     item = plan.split(measure_line(FAIRS), 1)[1].split("\n\n", 1)[0]
-    assert "Выполняет: **клиент**." in item
+    # The orphan's own part leads; youth's informing about open days is merged into it
+    # (the centre invites, the client goes), not standing in for it.
+    assert "Выполняет: **клиент и ЦЗН**." in item
     assert "- Участвовать в ярмарках вакансий и открытых отборах" in commitments(plan)
-    # The centre's informing (youth's measure) no longer stands in for the orphan's part.
-    assert FAIRS not in measure_detail(plan, OPEN_DAYS)
+    assert OPEN_DAYS not in plan
+    fairs = next(m for m in choose_measures(result.interview) if m.text == FAIRS)
+    assert fairs.merged == ["orph_job_fairs", "open_days"]
 
 
 def test_the_never_worked_client_keeps_the_seeds_words_on_professional_education(tmp_path):
@@ -238,13 +250,13 @@ def test_the_mothers_work_break_comes_from_the_profile_not_asked_again(tmp_path)
     result, plan = replay_plan(MOTHER)  # the last job ended on 30.06.2026
     assert "work_break" not in asked(result)
     assert "- **Перерыв в работе:** 4 месяца (последняя работа — до 30.06.2026)." in plan
-    assert "после длительного перерыва" not in measure_detail(plan, GUIDANCE_TESTING)
+    assert "после длительного перерыва" not in guidance_detail(result)
     # Three years ago: she would have said «Меньше года» — the profile decides, not asked.
     result, plan = replay_variant(tmp_path, MOTHER, last_job_end_date="2023-11-20",
                                   work_break="under_year")
     assert "work_break" not in asked(result) and "work_break" in result.unused
     assert "- **Перерыв в работе:** 36 месяцев (последняя работа — до 20.11.2023)." in plan
-    assert "после длительного перерыва в работе" in measure_detail(plan, GUIDANCE_TESTING)
+    assert "после длительного перерыва в работе" in guidance_detail(result)
 
 
 def test_the_mothers_work_break_is_asked_only_when_the_profile_lacks_the_date(tmp_path):
@@ -350,4 +362,4 @@ def test_the_mothers_long_break_starts_where_long_unemployment_does(tmp_path, en
     same way: exactly 12 months is not yet long."""
     result, plan = replay_variant(tmp_path, MOTHER, last_job_end_date=ended)
     assert ("long_unemployed" in result.interview.classification.ids) is long
-    assert ("после длительного перерыва в работе" in measure_detail(plan, GUIDANCE_TESTING)) is long
+    assert ("после длительного перерыва в работе" in guidance_detail(result)) is long

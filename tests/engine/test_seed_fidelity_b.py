@@ -192,13 +192,18 @@ def test_the_custody_profession_is_analysed_for_a_young_released_client_too():
     interview, plan = drive(REL, birth_date="1994-03-15", graduation_date="2013-06-30")
     assert {"released", "youth"} <= set(interview.classification.ids)
     assert "Проведение анализа востребованности имеющейся у клиента профессии" not in plan
-    detail = measure_detail(
-        plan, "Анализ востребованности имеющейся профессии, проведение профессиональной ориентации"
-    )
+    # Youth's analysis and guidance merges into released's career guidance: one measure.
+    guidance = [m for m in choose_measures(interview) if "demand_analysis_guidance" in m.merged]
+    assert [m.merged for m in guidance] == [["rel_career_guidance", "demand_analysis_guidance"]]
+    detail = guidance[0].detail
     assert "полученная в местах лишения свободы, — «Оператор швейного оборудования»" in detail
     assert "«Электросварщик ручной сварки»" in detail
-    line = plan.split("Анализ востребованности имеющейся профессии")[1].split("\n\n")[0]
-    assert "Группы: Молодежь, Гражданин, освободившийся из мест лишения свободы." in line
+    assert guidance[0].groups == ["Гражданин, освободившийся из мест лишения свободы", "Молодежь"]
+    # The client reads his profession, not the one obtained in custody (the words typed for
+    # it may say where).
+    client = " ".join([guidance[0].client, *guidance[0].client_details])
+    assert "«Электросварщик ручной сварки» и вторая ваша профессия" in client
+    assert "швейного" not in client and "свобод" not in client
 
 
 @pytest.mark.parametrize(

@@ -67,10 +67,12 @@ def test_plan_holds_client_date_group_reason_and_life_situation():
     assert "Посещение женского клуба" not in plan  # declined
 
 
-def test_man_gets_no_group_measures():
+def test_man_of_no_group_gets_the_baseline_measures():
     plan = plan_of("man_no_group.yaml")
     assert "Клиентская группа не определена" in plan
-    assert "Мероприятия не назначены." in plan
+    assert "Мероприятия не назначены." not in plan
+    assert "Информирование о положении на рынке труда" in plan
+    assert "Предложить ознакомиться с подходящими для него вакансиями" in plan
 
 
 def test_commitments_state_the_agreed_numbers():
