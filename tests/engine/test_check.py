@@ -139,12 +139,14 @@ measures:
   - id: choose_path
     groups: [mother_preschool]
     text: Определение у клиента дальнейшего пути.
+    client: Выбрать, где вы будете работать.
     responsible: both
     deadline_days: 0
   - id: choose_training
     groups: [mother_preschool]
     when: ready_to_study
     text: Подбор варианта обучения.
+    client: Выбрать вместе с инспектором вариант обучения
     responsible: both
     deadline_days: 30
     detail: "{% if study_direction == 'related' %}По смежной профессии.{% endif %}"
@@ -502,6 +504,60 @@ CASES = {
     "a measure detail names an unknown question": (
         [(X, "study_direction == 'related'", "direction == 'related'")],
         [(X, "detail:", "текст ссылается на неизвестный вопрос «direction»")],
+    ),
+    # ------------------------------------------------------------------ the catalog as plans merge it
+    "a measure for the client without its words for the client": (
+        [(X, "    client: Выбрать, где вы будете работать.\n", "")],
+        [(X, "- id: choose_path", "мера «choose_path» для клиента, но без «client»: напишите шаг так, "
+          "как его прочтёт клиент, простыми словами (или отметьте работу центра «institutional: true»)")],
+    ),
+    "the centre's own work needs no words for the client": (
+        [(X, "    client: Выбрать, где вы будете работать.\n", "    institutional: true\n")],
+        [],
+    ),
+    "a client text that does not compile": (
+        [(X, "client: Выбрать вместе с инспектором вариант обучения",
+          "client: \"{% if ready_to_study %}Выбрать обучение\"")],
+        [(X, "client: \"{% if", "шаблон не разбирается: Unexpected end of template. Jinja was looking "
+          "for the following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be "
+          "closed is 'if'.")],
+    ),
+    "a client detail naming an unknown question": (
+        [(X, "    client: Выбрать вместе с инспектором вариант обучения\n",
+          "    client: Выбрать вместе с инспектором вариант обучения\n"
+          "    client_detail: \"{{ study_directon }}\"\n")],
+        [(X, "client_detail:", "текст ссылается на неизвестный вопрос «study_directon»")],
+    ),
+    "two measures of one action, the centre's own work and the client's": (
+        [(X, "    client: Выбрать, где вы будете работать.\n",
+          "    client: Выбрать, где вы будете работать.\n    action: choose\n    institutional: true\n"),
+         (X, "    when: ready_to_study\n", "    when: ready_to_study\n    action: choose\n")],
+        [(X, "action: choose\n    text: Подбор", "мера «choose_training» — шаг клиента, а «choose_path» "
+          "({measures.yaml}:{- id: choose_path}) того же действия «choose» — работа центра "
+          "(«institutional: true»): меры одного действия сливаются в одну и должны совпадать в "
+          "«institutional»"),
+         (X, "action: choose\n    text: Подбор", "мера «choose_training» со сроком («deadline_days»), а "
+          "«choose_path» ({measures.yaml}:{- id: choose_path}) того же действия «choose» выполняется "
+          "на приёме («deadline_days: 0»): меры одного действия сливаются в одну и должны совпадать "
+          "в «ongoing» и в том, выполняются ли на приёме")],
+    ),
+    "two measures of one action, one without an end date": (
+        [(X, "    deadline_days: 0\n", "    ongoing: until_employed\n    action: choose\n"),
+         (X, "    when: ready_to_study\n", "    when: ready_to_study\n    action: choose\n")],
+        [(X, "action: choose\n    text: Подбор", "мера «choose_training» со сроком («deadline_days»), а "
+          "«choose_path» ({measures.yaml}:{- id: choose_path}) того же действия «choose» без срока "
+          "(«ongoing: until_employed»): меры одного действия сливаются в одну и должны совпадать "
+          "в «ongoing» и в том, выполняются ли на приёме")],
+    ),
+    "two measures of one action that agree": (
+        [(X, "    deadline_days: 0\n", "    deadline_days: 14\n    action: choose\n"),
+         (X, "    when: ready_to_study\n", "    when: ready_to_study\n    action: choose\n")],
+        [],
+    ),
+    "a measure without an end date that has a deadline": (
+        [(X, "    deadline_days: 30\n", "    deadline_days: 30\n    ongoing: always\n")],
+        [(X, "deadline_days: 30", "мера «choose_training»: «ongoing: always» (постоянно) и "
+          "«deadline_days» вместе — у меры без срока не бывает срока; оставьте одно")],
     ),
     # ------------------------------------------------------------------ values and reachability
     "unreachable: more children than max allows": (

@@ -16,6 +16,7 @@ from jinja2 import nodes
 
 from tui.engine import dates
 from tui.engine.expr import BUILTIN_NAMES, Expression, ExpressionError, find_all, template_names
+from tui.engine.measurecheck import measure_problems
 from tui.engine.model import (
     SPECIAL_CATEGORIES,
     Bundle,
@@ -243,7 +244,8 @@ class _Checker:
             self.script_names(module, facts | {"groups"})
 
     def measure_names(self) -> None:
-        """A measure's condition and texts may read any answer and the client's groups."""
+        """A measure's condition and texts may read any answer and the client's groups; the
+        catalog as the plan merges it is :func:`~tui.engine.measurecheck.measure_problems`."""
         all_ids = set(self.items) | {"groups"}
         for m in self.b.measures:
             for gid in m.groups:
@@ -252,10 +254,11 @@ class _Checker:
             if m.when is not None:
                 self.names(m.when, m.where, f"условие меры «{m.id}»", all_ids, set(), "when")
                 self.choice_values(m.when, m.where.at("when"))
-            for key in ("detail", "commitment"):
+            for key in ("detail", "commitment", "client", "client_detail"):
                 text = getattr(m, key)
                 if text and "{" in text:
                     self.text_names(text, m.where.at(key), all_ids)
+        self.problems.extend(measure_problems(self.b.measures))
 
     def script_names(self, script: Script, outer: set[str]) -> None:
         """Each expression may read only what is known before it in interview order."""
