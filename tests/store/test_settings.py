@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import TODAY
 from tests.store.faults import within
+from tui.cli import main
+from tui.store.errors import StoreError
 from tui.store.settings import (
     MAX_SETTINGS_FILE_BYTES,
     Centre,
@@ -32,6 +35,7 @@ CENTRE = Centre(name="ГОБУ ЦЗН Мурманской области", addr
 PETROVA = Inspector(full_name="Петрова Анна Сергеевна", position="ведущий инспектор",
                     phone="8 (8152) 48-76-55", office="12")
 FULL = Settings(centre=CENTRE, inspectors={"petrova": PETROVA})
+CONSENT = {"given": True, "text_version": "2026-11", "how": "подписано на бумаге"}
 
 GOOD = """\
 centre:
@@ -210,3 +214,105 @@ def test_saving_keeps_the_other_inspectors(root: Path) -> None:
     loaded = load_settings(root)
     assert loaded.inspectors == {"petrova": PETROVA, "sidorov": sidorov}
     assert [p.name for p in root.iterdir()] == ["settings.yaml"]  # no temporary file left
+
+
+# ---------------------------------------------------------------- the store and doctor know them
+
+def _store_with_one_interview(root: Path) -> None:
+    from tui.store.store import Store
+
+    store = Store(root)
+    store.create_interview(interview_date=TODAY, scripts="profile v1", mode="inspector",
+                           inspector="petrova", consent=CONSENT)
+    store.close()
+
+
+def doctor(capsys: pytest.CaptureFixture[str], root: Path, *flags: str) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["doctor", "--data-dir", str(root), *flags])
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+def test_doctor_names_a_broken_settings_file_with_its_line_and_leaves_it(
+        root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _store_with_one_interview(root)
+    broken = GOOD.replace("+7 (8152) 48-76-54", "позвонить")
+    (root / "settings.yaml").write_text(broken, "utf-8")
+    os.chmod(root / "settings.yaml", 0o600)
+    code, out = doctor(capsys, root)
+    assert code != 0
+    assert "settings.yaml: настройки не читаются: centre.phone (телефон центра занятости)" in out
+    assert "(строка 4)" in out and "sobesednik setup" in out
+    assert (root / "settings.yaml").read_text("utf-8") == broken  # the administrator's text
+
+
+def test_doctor_narrows_wide_permissions_of_settings_and_documents(
+        root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _store_with_one_interview(root)
+    save_settings(root, FULL)
+    (root / "documents").mkdir(mode=0o755)
+    (root / "documents" / "plan.pdf").write_bytes(b"%PDF-1.7")
+    os.chmod(root / "documents", 0o755)
+    os.chmod(root / "documents" / "plan.pdf", 0o644)
+    os.chmod(root / "settings.yaml", 0o644)
+    code, out = doctor(capsys, root, "--check-only")
+    assert "settings.yaml (0644)" in out and "documents (0755)" in out
+    doctor(capsys, root)
+    assert stat.S_IMODE((root / "settings.yaml").stat().st_mode) == 0o600
+    assert stat.S_IMODE((root / "documents").stat().st_mode) == 0o700
+    assert stat.S_IMODE((root / "documents" / "plan.pdf").stat().st_mode) == 0o600
+    code, out = doctor(capsys, root, "--check-only")
+    assert code == 0, out
+
+
+def test_a_healthy_store_with_settings_and_documents_is_ok(
+        root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _store_with_one_interview(root)
+    save_settings(root, FULL)
+    (root / "documents").mkdir(mode=0o700)
+    code, out = doctor(capsys, root, "--check-only")
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("name", ["settings.yaml", "documents"])
+def test_a_link_in_place_of_settings_or_documents_stops_the_store(
+        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    from tui.store.store import Store
+
+    _store_with_one_interview(root)
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (root / name).symlink_to(target)
+    with pytest.raises(StoreError, match=f"символическая ссылка: {name}"):
+        Store(root)
+    code, out = doctor(capsys, root)
+    assert code != 0
+    assert f"исправления не выполнялись: символическая ссылка среди каталогов хранилища ({name})" in out
+    assert (root / name).is_symlink()  # never moved, never followed
+
+
+def test_a_folder_in_place_of_settings_is_set_aside_on_repair(
+        root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _store_with_one_interview(root)
+    (root / "settings.yaml").mkdir(mode=0o700)
+    code, out = doctor(capsys, root, "--check-only")
+    assert "settings.yaml: должен быть файлом (настройки центра занятости)" in out
+    doctor(capsys, root)
+    assert not (root / "settings.yaml").exists()
+    assert load_settings(root).missing("petrova")  # empty settings again, setup can write them
+
+
+def test_a_backup_keeps_the_settings(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import tarfile
+
+    _store_with_one_interview(root)
+    save_settings(root, FULL)
+    out = tmp_path / "copy.tar.gz"
+    assert main(["backup", "--data-dir", str(root), "--out", str(out)]) == 0
+    with tarfile.open(out) as tar:
+        names = tar.getnames()
+        member = tar.extractfile("settings.yaml")
+        assert member is not None
+        assert "Петрова Анна Сергеевна" in member.read().decode("utf-8")
+    assert "settings.yaml" in names

@@ -38,9 +38,7 @@ from tui.engine.textsafe import clip, first_hidden
 from tui.engine.yamlsrc import SrcDict, YamlError, load_text
 from tui.fs import atomic_write, open_regular
 from tui.store.errors import StoreError, describe_os_error, os_reason
-from tui.store.layout import lstat_in, make_dirs
-
-SETTINGS_FILE = "settings.yaml"
+from tui.store.layout import SETTINGS_FILE, lstat_in, make_dirs
 
 #: Bytes of ``settings.yaml``; a larger file is refused unread (a real one is a few KB).
 MAX_SETTINGS_FILE_BYTES = 256 * 1024
