@@ -11,19 +11,13 @@ import pytest
 from icalendar import Calendar
 
 from tests.helpers import REPLAYS, bundle, replay_variant
+from tests.render.office import META, OFFICE
 from tui.engine.plan import Plan, build_plan
 from tui.engine.plan_value import plan_value
 from tui.engine.replay import replay
 from tui.engine.workdays import is_working_day
 from tui.render.ics import STEP_FALLBACK, render_ics
 
-OFFICE = {
-    "centre": {"name": "ГОБУ ЦЗН г. Мурманска", "address": "г. Мурманск, ул. Полярные Зори, д. 46",
-               "phone": "+7 (8152) 45-67-89", "hours": "пн–чт 9:00–17:15, пт 9:00–16:00"},
-    "curator": {"login": "ivanova", "full_name": "Иванова Анна Петровна", "position": "ведущий инспектор",
-                "phone": "+7 (8152) 45-67-90", "office": "214"},
-}
-META = {"mode": "inspector", "id": "20261127-101500-0a1b2c", "inspector": "ivanova"}
 CASES = ["long_unemployed.yaml", "mother_employer.yaml", "combo_pre_pensioner_disabled_long_unemployed.yaml"]
 
 

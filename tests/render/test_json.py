@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from tests.helpers import REPLAYS, ROOT, bundle, replay_variant
+from tests.render.office import META
 from tui.engine.plan import build_plan
 from tui.engine.plan_value import SCHEMA, plan_value
 from tui.engine.replay import replay
@@ -21,7 +22,6 @@ from tui.engine.workdays import is_working_day
 from tui.render.jsonfmt import render_json
 
 CASES = sorted(REPLAYS.glob("*.yaml"))
-META = {"mode": "inspector", "id": "20261127-101500-0a1b2c", "inspector": "ivanova"}
 DOCS = ROOT / "docs" / "plan.md"
 
 
