@@ -296,14 +296,14 @@ def _groups(plan: Plan) -> dict[str, Any]:
         for g in plan.groups_in
     ]
     removed = [
-        {"title": g.title, "reason": f"Исключена инспектором: {g.override.reason}"}
+        {"title": g.title, "reason": f"исключена инспектором: {g.override.reason}"}
         for g in plan.groups_removed
         if g.override is not None
     ]
     not_assessed = [
         {
             "title": g.title,
-            "reason": "Не оценивалась: клиент не дал отдельного согласия на обработку таких "
+            "reason": "не оценивалась: клиент не дал отдельного согласия на обработку таких "
             "сведений (152-ФЗ ст. 10).",
         }
         for g in plan.groups_not_assessed
