@@ -162,7 +162,8 @@ def _plan_value(plan: Plan, copy: str) -> Any:
 
 def _docx(job: _Job) -> bytes:
     module = _optional("docx", "DOCX")
-    return bytes(module.render_docx(job.view(), docx_template(job.copy, job.templates)))
+    # The centre's template when it has one; a broken one is a warning, the bundled is used.
+    return bytes(module.render_docx(job.view(), override=job.templates, warnings=job.warnings))
 
 
 def docx_template(copy: str, templates: Path | str | None) -> Path:

@@ -92,6 +92,7 @@ def template_bytes(path: Path) -> bytes:
 
 
 _TAG = re.compile(r"<[^>]+>")
+_PARAGRAPH = re.compile(r"<w:p([ >])")
 
 
 def _line(exc: TemplateError) -> int | None:
@@ -103,15 +104,41 @@ def _line(exc: TemplateError) -> int | None:
     return frames[-1].lineno if frames else None
 
 
-def _where(path: Path, exc: TemplateError) -> str:
-    """``file:line`` of an error in a template part, and the text of the paragraph there
-    (docxtpl puts each paragraph of the part on a line of its own)."""
-    line = _line(exc)
-    source: str = getattr(exc, "docx_source", "")
+def _lines(src_xml: str) -> str:
+    """A part's XML as docxtpl hands it to Jinja: each paragraph on a line of its own."""
+    return _PARAGRAPH.sub(r"\n<w:p\1", src_xml)
+
+
+def paragraph_at(source: str, line: int | None) -> str:
+    """The text of the paragraph at ``line`` of a part's source (its tags left out)."""
     lines = source.splitlines()
-    text = " ".join(_TAG.sub("", lines[line - 1]).split()) if line and 0 < line <= len(lines) else ""
+    if not line or not 0 < line <= len(lines):
+        return ""
+    return " ".join(_TAG.sub("", lines[line - 1]).split())[:120]
+
+
+def _where(path: Path, exc: TemplateError) -> str:
+    """``file:line`` of an error in a template part, and the text of the paragraph there."""
+    line = _line(exc)
+    text = paragraph_at(getattr(exc, "docx_source", ""), line)
     at = f"{path}:{line}" if line else str(path)
-    return f"{at} (абзац «{text[:120]}»)" if text else at
+    return f"{at} (абзац «{text}»)" if text else at
+
+
+def docx_sources(path: Path) -> list[str]:
+    """The Jinja source of each part of the Word template ``path`` that is rendered (the
+    document, its headers and footers), as docxtpl makes it of the tags; :class:`PlanError`
+    for a file that is not a Word document."""
+    data = template_bytes(path)
+    try:
+        tpl = _template_class()(io.BytesIO(data))
+        tpl.init_docx()
+        sources = [tpl.patch_xml(tpl.get_xml())]
+        for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+            sources += [tpl.patch_xml(tpl.get_part_xml(part)) for _key, part in tpl.get_headers_footers(uri)]
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise PlanError(f"{path}: не документ Word (.docx) или он повреждён: {exc}") from None
+    return [_lines(source) for source in sources]
 
 
 _UNDEFINED = re.compile(r"has no attribute '([^']+)'|'([^']+)' is undefined")
@@ -141,7 +168,7 @@ def _template_class() -> type[Any]:
             try:
                 return super().render_xml_part(src_xml, part, context, jinja_env)
             except TemplateError as exc:
-                exc.docx_source = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)  # type: ignore[attr-defined]
+                exc.docx_source = _lines(src_xml)  # type: ignore[attr-defined]
                 raise
 
     return Template
