@@ -139,6 +139,8 @@ def load_text_file(
             try:
                 return read(own)
             except (OSError, ValueError) as exc:
+                line = getattr(exc, "line", 0)
+                what = getattr(exc, "message", None) or str(exc)
                 if warnings is not None:
-                    warnings.append(f"{own}: {exc}; использован встроенный файл")
+                    warnings.append(f"{own}{f':{line}' if line else ''}: {what}; использован встроенный файл")
     return read(Path(chain[-1]) / name)

@@ -46,14 +46,15 @@ CENTRE_FIELDS = {
     "name": "название центра занятости",
     "address": "адрес центра занятости",
     "phone": "телефон центра занятости",
-    "hours": "часы работы центра занятости",
+    "hours": "часы приёма центра занятости",
 }
 CURATOR_FIELDS = {
     "full_name": "ФИО инспектора «{login}»",
     "position": "должность инспектора «{login}»",
     "phone": "телефон инспектора «{login}»",
 }
-#: Optional: the room (кабинет) where the case worker receives.
+#: Optional: the room (кабинет) where the case worker receives; the view's ``room`` says
+#: «каб. 12» for «12».
 CURATOR_OPTIONAL = ("office",)
 
 
@@ -73,11 +74,11 @@ def office_details(office: Mapping[str, Any] | None) -> tuple[dict[str, str], di
     missing = [what for k, what in CENTRE_FIELDS.items() if not centre[k]]
     missing += [what.format(login=login) for k, what in CURATOR_FIELDS.items() if not curator[k]]
     if missing:
-        raise PlanError(
-            "План нельзя напечатать: не заполнены " + "; ".join(missing)
-            + ". Заполните их командой «sobesednik setup»."
-        )
+        # The words of tui.store.settings (Settings.missing_notice), which render cannot import.
+        raise PlanError(f"Для печати плана не заполнены: {', '.join(missing)}. Запустите: sobesednik setup")
     curator["short_name"] = short_name(curator["full_name"].split())
+    room = curator["office"]
+    curator["room"] = room if not room or room.lower().startswith("каб") else f"каб. {room}"
     return centre, curator
 
 
