@@ -7,6 +7,7 @@ Needs poppler-utils (``pdfinfo``, ``pdftotext``): CI installs it (``.ci/run``)."
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -139,3 +140,18 @@ def test_large_print_is_larger(folder):
     regular = int(info(printed("pdf", "client", folder))["Pages"])
     large = int(info(printed("large", "client", folder))["Pages"])
     assert large > regular
+
+
+def test_a_very_long_answer_stays_on_the_page(tmp_path):
+    """2,000 characters without a space (the longest answer one can type) wrap inside the
+    page instead of running off it."""
+    plan = case_plan(COMBO)
+    typed = "Оператор" * 250
+    facts = {**plan.facts, "desired_work": typed}
+    path = tmp_path / "long.pdf"
+    path.write_bytes(render_document(dataclasses.replace(plan, facts=facts), "pdf", "client", OFFICE).data)
+    assert info(path)["Page size"].strip().startswith("595")
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True)
+    right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', out.stdout))
+    assert right <= A4[0]
+    assert typed in "".join("".join(pages(path)).split())
