@@ -66,8 +66,9 @@ def test_the_clients_copy_names_no_group_reason_or_birth_date():
 
 
 #: What the seed says not to stress, the conviction and undeclared income: never in the
-#: client's copy (domain.md §4).
-NOT_TO_STRESS = ("инвалид", "ипра", "мсэ", "сирот", "попечения родителей", "освобод",
+#: client's copy (domain.md §4). The ИПРА may be named: it is the client's own paper, the
+#: one he brings and the one his vacancies follow.
+NOT_TO_STRESS = ("инвалид", "мсэ", "сирот", "попечения родителей", "освобод",
                  "лишения свободы", "судим", "теневой", "без оформления", "подработк")
 
 

@@ -202,10 +202,18 @@ def _client_text(m: PlannedMeasure) -> str:
     """The step in the client's words: the catalog's ``client``; until a measure has one,
     what the client commits to, or the measure's own text."""
     if m.client.strip():
-        return m.client.strip()
-    if m.responsible in ("client", "both") and m.commitment.strip():
-        return m.commitment.strip()
-    return m.text.strip()
+        text = m.client
+    elif m.responsible in ("client", "both") and m.commitment.strip():
+        text = m.commitment
+    else:
+        text = m.text
+    return _sentence(text)
+
+
+def _sentence(text: str) -> str:
+    """``text`` on one line, ending as a sentence does (a detail may follow it)."""
+    text = " ".join(text.split())
+    return text if not text or text.endswith((".", "!", "?", "…")) else f"{text}."
 
 
 def _bucket(m: PlannedMeasure) -> tuple[int, date | None, str]:
@@ -238,7 +246,7 @@ def client_steps(plan: Plan, texts: Mapping[str, Any]) -> list[dict[str, Any]]:
     each entry ``{"text", "detail", "details", "who", "responsible"}``."""
     buckets: dict[tuple[int, date | None, str], list[dict[str, Any]]] = {}
     for m in plan.client_measures:
-        details = [d.strip() for d in m.client_details if d.strip()] if m.client.strip() else []
+        details = [_sentence(d) for d in m.client_details if d.strip()] if m.client.strip() else []
         buckets.setdefault(_bucket(m), []).append({
             "text": _client_text(m),
             "detail": " ".join(details),
