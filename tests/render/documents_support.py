@@ -27,7 +27,7 @@ OFFICE: dict[str, dict[str, str]] = {
         "full_name": "Петрова Анна Ивановна",
         "position": "ведущий инспектор",
         "phone": "+7 (8152) 45-67-80",
-        "office": "каб. 12",
+        "office": "12",
     },
 }
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.engine.plan import Plan
+from tui.engine.plan_value import plan_value
 from tui.render.templating import PlanError, folders, render
 from tui.render.view import COPIES, document_view
 
@@ -152,18 +153,11 @@ def _optional(module: str, what: str) -> Any:
         raise PlanError(f"Формат {what} пока не поддерживается в этой версии.") from exc
 
 
-def _plan_value(plan: Plan, copy: str) -> Any:
-    try:
-        module = importlib.import_module("tui.engine.plan_value")
-    except ModuleNotFoundError as exc:
-        raise PlanError("Значение плана (plan_value) пока не поддерживается в этой версии.") from exc
-    return module.plan_value(plan, copy=copy)
-
-
 def _docx(job: _Job) -> bytes:
+    view = job.view()
     module = _optional("docx", "DOCX")
     # The centre's template when it has one; a broken one is a warning, the bundled is used.
-    return bytes(module.render_docx(job.view(), override=job.templates, warnings=job.warnings))
+    return bytes(module.render_docx(view, override=job.templates, warnings=job.warnings))
 
 
 def docx_template(copy: str, templates: Path | str | None) -> Path:
@@ -176,15 +170,15 @@ def docx_template(copy: str, templates: Path | str | None) -> Path:
 
 
 def _ics(job: _Job) -> bytes:
-    module = _optional("ics", "ICS")
     job.view()  # the same checks as every format: measures, the centre's details
-    return bytes(module.render_ics(_plan_value(job.plan, job.copy), job.office))
+    module = _optional("ics", "ICS")
+    return bytes(module.render_ics(plan_value(job.plan, copy=job.copy), job.office))
 
 
 def _json(job: _Job) -> bytes:
-    module = _optional("jsonfmt", "JSON")
     job.view()
-    return bytes(module.render_json(_plan_value(job.plan, job.copy)))
+    module = _optional("jsonfmt", "JSON")
+    return bytes(module.render_json(plan_value(job.plan, copy=job.copy)))
 
 
 _WRITERS: Mapping[str, Callable[[_Job], bytes]] = {

@@ -68,7 +68,9 @@ def bundled_dir() -> Path:
 
 
 @lru_cache(maxsize=32)
-def _environment(folders: tuple[str, ...], kind: str) -> SafeEnvironment:
+def template_environment(folders: tuple[str, ...], kind: str) -> SafeEnvironment:
+    """The environment of format ``kind`` over ``folders`` (the first found wins), made
+    once per process: Jinja keeps each template compiled in it."""
     loader = ChoiceLoader([FileSystemLoader(folder) for folder in folders])
     return environment(loader, ESCAPERS[kind])
 
@@ -121,7 +123,7 @@ def render(
 
 
 def _render(chain: tuple[str, ...], name: str, context: Mapping[str, Any], kind: str) -> str:
-    return _environment(chain, kind).get_template(name).render(**context)
+    return template_environment(chain, kind).get_template(name).render(**context)
 
 
 def load_text_file(
@@ -139,6 +141,8 @@ def load_text_file(
             try:
                 return read(own)
             except (OSError, ValueError) as exc:
+                line = getattr(exc, "line", 0)
+                what = getattr(exc, "message", None) or str(exc)
                 if warnings is not None:
-                    warnings.append(f"{own}: {exc}; использован встроенный файл")
+                    warnings.append(f"{own}{f':{line}' if line else ''}: {what}; использован встроенный файл")
     return read(Path(chain[-1]) / name)

@@ -26,6 +26,15 @@ _SHAPE: Mapping[str, tuple[str, ...] | None] = {
 }
 
 
+class TextsError(ValueError):
+    """``texts.yaml`` is not as it should be: ``line`` (1-based, 0 when unknown) and what."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"{line}: {message}")
+        self.line = line
+        self.message = message
+
+
 def _line(node: Any, key: str | int) -> int:
     try:
         return int(node.line_of(key))
@@ -35,7 +44,7 @@ def _line(node: Any, key: str | int) -> int:
 
 def _texts(node: Any, where: str, line: int) -> list[str]:
     if not isinstance(node, list) or not all(isinstance(t, str) and t.strip() for t in node):
-        raise ValueError(f"{line}: «{where}» — список непустых строк")
+        raise TextsError(line, f"«{where}» — список непустых строк")
     return [t.strip() for t in node]
 
 
@@ -45,7 +54,7 @@ def _section(data: Mapping[str, Any], key: str, keys: tuple[str, ...] | None) ->
     if keys is None:
         return _texts(node, key, line)
     if not isinstance(node, dict):
-        raise ValueError(f"{line}: «{key}» — нужны ключи {', '.join(keys)}")
+        raise TextsError(line, f"«{key}» — нужны ключи {', '.join(keys)}")
     out: dict[str, Any] = {}
     for sub in keys:
         value = node.get(sub)
@@ -54,18 +63,18 @@ def _section(data: Mapping[str, Any], key: str, keys: tuple[str, ...] | None) ->
         elif isinstance(value, str) and value.strip():
             out[sub] = value.strip()
         else:
-            raise ValueError(f"{_line(node, sub) or line}: нет текста «{key}.{sub}»")
+            raise TextsError(_line(node, sub) or line, f"нет текста «{key}.{sub}»")
     return out
 
 
 def read_texts(path: Path) -> dict[str, Any]:
-    """``texts.yaml`` read and checked; :class:`ValueError` says ``line: what`` is wrong."""
+    """``texts.yaml`` read and checked; :class:`TextsError` says the line and what is wrong."""
     try:
         data = load_file(path)
     except YamlError as exc:
-        raise ValueError(f"{exc.line}: {exc.message}") from None
+        raise TextsError(exc.line, exc.message) from None
     if not isinstance(data, dict):
-        raise ValueError("1: файл — словарь разделов: " + ", ".join(_SHAPE))
+        raise TextsError(1, "файл — словарь разделов: " + ", ".join(_SHAPE))
     return {key: _section(data, key, keys) for key, keys in _SHAPE.items()}
 
 

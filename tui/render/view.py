@@ -46,14 +46,15 @@ CENTRE_FIELDS = {
     "name": "название центра занятости",
     "address": "адрес центра занятости",
     "phone": "телефон центра занятости",
-    "hours": "часы работы центра занятости",
+    "hours": "часы приёма центра занятости",
 }
 CURATOR_FIELDS = {
     "full_name": "ФИО инспектора «{login}»",
     "position": "должность инспектора «{login}»",
     "phone": "телефон инспектора «{login}»",
 }
-#: Optional: the room (кабинет) where the case worker receives.
+#: Optional: the room (кабинет) where the case worker receives; the view's ``room`` says
+#: «каб. 12» for «12».
 CURATOR_OPTIONAL = ("office",)
 
 
@@ -73,11 +74,11 @@ def office_details(office: Mapping[str, Any] | None) -> tuple[dict[str, str], di
     missing = [what for k, what in CENTRE_FIELDS.items() if not centre[k]]
     missing += [what.format(login=login) for k, what in CURATOR_FIELDS.items() if not curator[k]]
     if missing:
-        raise PlanError(
-            "План нельзя напечатать: не заполнены " + "; ".join(missing)
-            + ". Заполните их командой «sobesednik setup»."
-        )
+        # The words of tui.store.settings (Settings.missing_notice), which render cannot import.
+        raise PlanError(f"Для печати плана не заполнены: {', '.join(missing)}. Запустите: sobesednik setup")
     curator["short_name"] = short_name(curator["full_name"].split())
+    room = curator["office"]
+    curator["room"] = room if not room or room.lower().startswith("каб") else f"каб. {room}"
     return centre, curator
 
 
@@ -201,10 +202,18 @@ def _client_text(m: PlannedMeasure) -> str:
     """The step in the client's words: the catalog's ``client``; until a measure has one,
     what the client commits to, or the measure's own text."""
     if m.client.strip():
-        return m.client.strip()
-    if m.responsible in ("client", "both") and m.commitment.strip():
-        return m.commitment.strip()
-    return m.text.strip()
+        text = m.client
+    elif m.responsible in ("client", "both") and m.commitment.strip():
+        text = m.commitment
+    else:
+        text = m.text
+    return _sentence(text)
+
+
+def _sentence(text: str) -> str:
+    """``text`` on one line, ending as a sentence does (a detail may follow it)."""
+    text = " ".join(text.split())
+    return text if not text or text.endswith((".", "!", "?", "…")) else f"{text}."
 
 
 def _bucket(m: PlannedMeasure) -> tuple[int, date | None, str]:
@@ -237,7 +246,7 @@ def client_steps(plan: Plan, texts: Mapping[str, Any]) -> list[dict[str, Any]]:
     each entry ``{"text", "detail", "details", "who", "responsible"}``."""
     buckets: dict[tuple[int, date | None, str], list[dict[str, Any]]] = {}
     for m in plan.client_measures:
-        details = [d.strip() for d in m.client_details if d.strip()] if m.client.strip() else []
+        details = [_sentence(d) for d in m.client_details if d.strip()] if m.client.strip() else []
         buckets.setdefault(_bucket(m), []).append({
             "text": _client_text(m),
             "detail": " ".join(details),
