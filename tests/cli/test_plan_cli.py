@@ -372,3 +372,13 @@ def test_check_names_an_unknown_value_in_a_word_template_with_its_paragraph(caps
     assert code == 1
     (line,) = [ln for ln in out.splitlines() if ln.startswith(str(target))]
     assert "(абзац «Дата составления: {{ date_lnog }}»): в плане нет значения «date_lnog»" in line
+
+
+def test_check_renders_a_sample_plan_for_what_only_a_rendering_meets(capsys, tmp_path):
+    loop = "{% for s in steps %}{{ s.headnig }}{% endfor %}"  # a loop's item: unknown until rendered
+    source = bundled("plan/client.md.j2").replace("## Мои права", loop)
+    folder = own_templates(tmp_path, "plan/client.md.j2", source)
+    code, out, _ = check(capsys, "--templates", str(folder), "--data-dir", str(tmp_path))
+    assert code == 1
+    (line,) = [ln for ln in out.splitlines() if ln.startswith(str(folder / "plan" / "client.md.j2"))]
+    assert "шаблон не отрисовывается" in line and "headnig" in line

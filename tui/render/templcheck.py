@@ -14,7 +14,9 @@ rendered with:
 - an id it compares with a measure's or a group's ``id`` is one the catalog has, a
   question id it asks about (``asked('…')``, ``answer('…')``) one the scripts have, and a
   group's fragment (``groups/<id>.*.j2``) is of a group the scripts have;
-- the fixed texts (``plan/texts.yaml``) read.
+- the fixed texts (``plan/texts.yaml``) read;
+- and a sample plan renders in every text format and copy
+  (:func:`tui.render.checks.check_templates`), for what only a rendering meets.
 """
 
 from __future__ import annotations
@@ -260,4 +262,21 @@ def check_templates(bundle: Bundle, own: Path | None = None) -> tuple[list[str],
         for path, rel in _files(folder):
             checked += 1
             problems += _check_file(path, rel, names, env)
-    return problems, checked
+    return [*problems, *_rendered(bundle, own, names, problems)], checked
+
+
+def _rendered(bundle: Bundle, own: Path | None, names: Names, found: list[str]) -> list[str]:
+    """What rendering a sample plan in every text format and copy finds besides
+    (:func:`tui.render.checks.check_templates`): an error only a rendering meets. A line
+    the static checks named already is not named twice."""
+    from tui.render.checks import check_templates as render_checks
+
+    seen = {p.split(": ", 1)[0].split(" (", 1)[0] for p in found}
+    plan = _sample_plan(bundle)
+    out = []
+    for folder in [None, *([own] if own is not None else [])]:
+        for problem in render_checks(folder, names.measures, [plan], _OFFICE):
+            where = problem.split(": ", 1)[0]
+            if where not in seen and problem not in out and "нет мероприятия «" not in problem:
+                out.append(problem)
+    return out
