@@ -200,7 +200,7 @@ def signatures(doc: DocumentObject) -> None:
 def contacts(doc: DocumentObject, title: str) -> None:
     heading(doc, title)
     para(doc, [bold("{{ curator.full_name }}"),
-               plain(", {{ curator.position }}{% if curator.office %}, кабинет {{ curator.office }}"
+               plain(", {{ curator.position }}{% if curator.room %}, {{ curator.room }}"
                      "{% endif %}, тел. {{ curator.phone }}")])
     para(doc, [bold("{{ centre.name }}: "),
                plain("{{ centre.address }}, тел. {{ centre.phone }}. Часы работы: {{ centre.hours }}.")])

@@ -86,7 +86,7 @@ def test_the_clients_copy_has_every_section_of_my_steps():
             assert f"{e['who']}: {e['text']}" in text
     for line in [*view["rights"], *view["duties"], view["sign"]["received"], view["sign"]["agreed"]]:
         assert line in text
-    assert "Иванова Анна Петровна, ведущий инспектор, кабинет 214, тел. +7 (8152) 45-67-90" in text
+    assert "Иванова Анна Петровна, ведущий инспектор, каб. 214, тел. +7 (8152) 45-67-90" in text
     assert "Часы работы: пн–чт 9:00–17:15, пт 9:00–16:00." in text
 
 

@@ -100,12 +100,12 @@ def test_no_step_without_a_date_and_no_centre_work_reaches_the_calendar():
 def test_every_event_says_where_the_centre_is_and_how_to_reach_the_case_worker():
     for e in events_of(render_ics(plan_value(plan_of("mother_employer.yaml"), "client"), OFFICE)):
         assert str(e["LOCATION"]) == (
-            "ГОБУ ЦЗН г. Мурманска, г. Мурманск, ул. Полярные Зори, д. 46, кабинет 214")
+            "ГОБУ ЦЗН г. Мурманска, г. Мурманск, ул. Полярные Зори, д. 46, каб. 214")
         description = str(e["DESCRIPTION"])
         assert "тел. +7 (8152) 45-67-89" in description
         assert "часы работы: пн–чт 9:00–17:15, пт 9:00–16:00" in description
         assert ("Куратор: Иванова Анна Петровна, ведущий инспектор, тел. +7 (8152) 45-67-90, "
-                "кабинет 214") in description
+                "каб. 214") in description
 
 
 def test_the_phone_reminds_the_morning_before():

@@ -70,13 +70,16 @@ def _join(parts: list[str], sep: str = ", ") -> str:
     return sep.join(p for p in parts if p)
 
 
+def _room(office: Mapping[str, Any]) -> str:
+    """The case worker's room as the documents say it: «каб. 12» for «12»."""
+    room = _text((office.get("curator") or {}).get("office"))
+    return room if not room or room.lower().startswith("каб") else f"каб. {room}"
+
+
 def location(office: Mapping[str, Any]) -> str:
     """Where the client goes: the centre's name and address, the case worker's office."""
     centre = office.get("centre") or {}
-    curator = office.get("curator") or {}
-    room = _text(curator.get("office"))
-    return _join([_text(centre.get("name")), _text(centre.get("address")),
-                  f"кабинет {room}" if room else ""])
+    return _join([_text(centre.get("name")), _text(centre.get("address")), _room(office)])
 
 
 def contacts(office: Mapping[str, Any]) -> str:
@@ -87,10 +90,10 @@ def contacts(office: Mapping[str, Any]) -> str:
     lines = [_join([f"Центр занятости: {_text(centre.get('name'))}" if centre.get("name") else "",
                     _text(centre.get("address")), f"тел. {phone}" if phone else "",
                     f"часы работы: {hours}" if hours else ""])]
-    room, cphone = _text(curator.get("office")), _text(curator.get("phone"))
+    cphone = _text(curator.get("phone"))
     if curator.get("full_name"):
         lines.append(_join([f"Куратор: {_text(curator.get('full_name'))}", _text(curator.get("position")),
-                            f"тел. {cphone}" if cphone else "", f"кабинет {room}" if room else ""]))
+                            f"тел. {cphone}" if cphone else "", _room(office)]))
     return "\n".join(line for line in lines if line)
 
 
