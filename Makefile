@@ -18,7 +18,7 @@ run: $(STAMP)
 
 ## Lint, the import contracts, types, the bundled scripts, then the test suite.
 test: $(STAMP)
-	$(BIN)/ruff check tui tests bench
+	$(BIN)/ruff check tui tests bench tools
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/sobesednik check
@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/reclassify.py --n 10000
+	$(BIN)/python bench/plan.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 
 DATA_DIR_ENV = "SOBESEDNIK_DATA_DIR"
+#: The centre's own templates folder (overrides the bundled templates file by file).
+TEMPLATES_ENV = "SOBESEDNIK_TEMPLATES"
 _PACKAGE = Path(__file__).resolve().parent
 
 

@@ -8,6 +8,7 @@ groups' modules do not change what is shown.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,17 @@ from textual.widgets import Input, TextArea
 from tests.helpers import TODAY, bundle, draft_interview, finish
 from tui.app.app import SobesednikApp
 from tui.engine.session import Session
+from tui.store.settings import Centre, Inspector, Settings, save_settings
 from tui.store.store import Store
 
 SIZE = (80, 24)
 INSPECTOR = "Иванова И. И."
+#: A desk whose plan details are all filled in (sobesednik setup): no notice.
+DESK_SETTINGS = Settings(
+    centre=Centre("ГОБУ ЦЗН Мурманской области", "г. Мурманск, ул. Папанина, д. 4", "+7 (8152) 48-76-54",
+                  "пн–пт 9:00–17:00"),
+    inspectors={INSPECTOR: Inspector("Иванова Ирина Ивановна", "ведущий инспектор", "+7 (8152) 48-76-55")},
+)
 
 
 @pytest.fixture
@@ -71,6 +79,16 @@ def test_start_screen_with_an_unfinished_interview(snap_compare, fixed_store: St
     for qid, value in (("last_name", "Кузнецова"), ("first_name", "Анна"), ("middle_name", "Сергеевна"),
                        ("birth_date", "1990-03-02")):
         fixed_store.save_answer(finished, qid, value, by=INSPECTOR)
+    save_settings(fixed_store.root, DESK_SETTINGS)
+    app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_start_screen_with_plan_details_to_fill_in(snap_compare, fixed_store: Store) -> None:
+    """The inspector's own phone is not in the settings yet: a calm line says so."""
+    draft_interview(fixed_store, "phone", inspector="Петрова П. П.")
+    person = DESK_SETTINGS.inspectors[INSPECTOR]
+    save_settings(fixed_store.root, DESK_SETTINGS.with_inspector(INSPECTOR, replace(person, phone="")))
     app = SobesednikApp(bundle(), fixed_store, today=TODAY, inspector=INSPECTOR)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 

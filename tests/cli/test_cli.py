@@ -15,7 +15,7 @@ from tests.helpers import ROOT
 from tui.cli import main
 from tui.engine.dates import plural
 from tui.engine.loader import load_bundle
-from tui.paths import scripts_dir
+from tui.paths import scripts_dir, templates_dir
 
 MOTHER = ROOT / "tests" / "replays" / "mother_own_business.yaml"
 
@@ -70,10 +70,13 @@ def answers_file(tmp_path: Path, old: str, new: str) -> Path:
 # ---------------------------------------------------------------------------- check
 
 
-def test_check_on_the_bundled_scripts_exits_0_with_a_summary(capsys):
-    assert main(["check"]) == 0
+def test_check_on_the_bundled_scripts_exits_0_with_a_summary(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("SOBESEDNIK_TEMPLATES", raising=False)
+    assert main(["check", "--data-dir", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
     bundle, _ = load_bundle([scripts_dir()])
+    templates = sum(1 for p in templates_dir().rglob("*")
+                    if p.suffix in (".j2", ".docx") or p.name == "texts.yaml")
 
     def count(n: int, one: str, few: str, many: str) -> str:
         return f"{n} {plural(n, one, few, many)}"
@@ -84,6 +87,7 @@ def test_check_on_the_bundled_scripts_exits_0_with_a_summary(capsys):
         f"{count(len(bundle.questions()), 'вопрос', 'вопроса', 'вопросов')}, "
         f"{count(len(bundle.groups), 'группа', 'группы', 'групп')}, "
         f"{count(len(bundle.measures), 'мера', 'меры', 'мер')}.\n"
+        f"Шаблоны плана в порядке: {count(templates, 'файл', 'файла', 'файлов')}.\n"
     )
     assert err == ""
 

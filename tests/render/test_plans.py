@@ -1,5 +1,8 @@
-"""The plan as the client takes it home: every replay case renders its golden plan byte for
-byte, and the plan says what the answers call for."""
+"""The plan as the client takes it home and the centre files it: every replay case renders
+its golden documents byte for byte — the legacy Markdown plan (``*.plan.md``, what the app
+shows until it renders the copies) and both copies in Markdown and plain text
+(``*.client.md``, ``*.centre.md``, ``*.client.txt``, ``*.centre.txt``) — and the plan says
+what the answers call for. ``UPDATE_GOLDEN=1`` writes them anew: read the diff."""
 
 from __future__ import annotations
 
@@ -9,9 +12,12 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import REPLAYS, bundle, plan_text
+from tests.render.documents_support import case_plan, document
 from tui.engine.replay import replay
+from tui.render.documents import PlanError
 
 CASES = sorted(p for p in REPLAYS.glob("*.yaml"))
+DOCUMENTS = [(fmt, copy) for copy in ("client", "centre") for fmt in ("md", "txt")]
 
 
 def golden(case: Path) -> Path:
@@ -27,6 +33,24 @@ def test_replay_reproduces_the_golden_plan(case):
         expected.write_text(plan, encoding="utf-8")
     assert expected.exists(), f"no golden plan for {case.name}: run with UPDATE_GOLDEN=1"
     assert plan == expected.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("fmt", "copy"), DOCUMENTS, ids=[f"{c}.{f}" for f, c in DOCUMENTS])
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_replay_reproduces_the_golden_documents(case, fmt, copy):
+    plan = case_plan(case)
+    expected = case.with_suffix(f".{copy}.{fmt}")
+    if not plan.client_measures:
+        # A plan without a measure for the client is not offered for signature.
+        with pytest.raises(PlanError, match="нет ни одного мероприятия"):
+            document(plan, fmt, copy)
+        assert not expected.exists(), f"{expected.name}: the plan has no measures now"
+        return
+    text = document(plan, fmt, copy)
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        expected.write_text(text, encoding="utf-8")
+    assert expected.exists(), f"no golden {copy} copy for {case.name}: run with UPDATE_GOLDEN=1"
+    assert text == expected.read_text(encoding="utf-8")
 
 
 def plan_of(name: str) -> str:

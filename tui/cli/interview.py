@@ -13,7 +13,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.cli.common import (
     CommandError,
@@ -29,6 +29,11 @@ from tui.cli.common import (
     script_paths,
     who,
 )
+from tui.cli.plan import add_document_options
+
+if TYPE_CHECKING:
+    from tui.engine.model import Bundle
+    from tui.engine.plan import Plan
 
 _MARKS = {"in": "✓ да", "out": "✗ нет", "undecided": "? не решено", "not_assessed": "– не оценивалась"}
 
@@ -43,16 +48,22 @@ def register(sub: Any) -> dict[str, Handler]:
     run.add_argument("--kiosk", action="store_true", help="режим терминала самообслуживания")
     run.add_argument("--record", metavar="ФАЙЛ", help="записывать ответы в файл для replay")
 
-    check = sub.add_parser("check", help="проверить сценарии интервью")
+    check = sub.add_parser("check", help="проверить сценарии интервью и шаблоны плана")
     check.add_argument(
         "paths", nargs="*", metavar="ПУТЬ", help="файлы или каталоги (по умолчанию встроенные)"
     )
+    check.add_argument("--templates", metavar="КАТАЛОГ",
+                       help="проверить и свои шаблоны центра (по умолчанию $SOBESEDNIK_TEMPLATES "
+                            "или «templates» в настройках)")
+    add_data_dir(check)
 
     replay = sub.add_parser("replay", help="пройти интервью по файлу ответов и вывести план")
     replay.add_argument("answers", metavar="ОТВЕТЫ.yaml")
     replay.add_argument("--date", type=date_arg, metavar="ДД.ММ.ГГГГ", help="дата интервью")
     replay.add_argument("--out", metavar="ФАЙЛ", help="записать план в файл (по умолчанию в stdout)")
     add_scripts(replay)
+    add_document_options(replay, default_format=None, default_copy=None)
+    add_data_dir(replay)
 
     classify = sub.add_parser("classify", help="отнести клиента к группам по файлу фактов")
     classify.add_argument("facts", metavar="ФАКТЫ.yaml")
@@ -78,6 +89,30 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{count(len(bundle.groups), 'группа', 'группы', 'групп')}, "
         f"{count(len(bundle.measures), 'мера', 'меры', 'мер')}."
     )
+    return _check_templates(args, bundle)
+
+
+def _check_templates(args: argparse.Namespace, bundle: Bundle) -> int:
+    """The plan templates, the bundled ones and the centre's own, against these scripts."""
+    from tui.cli.plan import templates_folder
+    from tui.paths import data_dir
+    from tui.render.templcheck import check_templates
+    from tui.store.settings import Settings, SettingsError, load_settings
+
+    try:
+        settings = load_settings(data_dir(args.data_dir))
+    except SettingsError as exc:
+        print(exc)  # its file:line; the templates are checked without it
+        settings = Settings()
+    own = templates_folder(args, settings)
+    problems, checked = check_templates(bundle, own)
+    for p in problems:
+        print(p)
+    if problems:
+        err(f"Найдено проблем в шаблонах плана: {len(problems)}.")
+        return 1
+    mine = f"; свои шаблоны центра: {own}" if own else ""
+    print(f"Шаблоны плана в порядке: {count(checked, 'файл', 'файла', 'файлов')}{mine}.")
     return 0
 
 
@@ -105,6 +140,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         err(f"Не решено: {g.title} — {g.reason}")
     for g in interview.classification.not_assessed:
         err(f"Не оценивалась: {g.title} — {g.reason}")
+    if args.format or args.copy or args.templates or args.curator:
+        return _replay_document(args, build_plan(interview, result.meta()), result.inspector)
     try:
         plan = render_plan(build_plan(interview, result.meta()))
     except PlanError as exc:
@@ -117,6 +154,22 @@ def cmd_replay(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"Не удалось записать план в {args.out}: {exc.strerror or exc}") from None
     err(f"План записан: {args.out}")
+    return 0
+
+
+def _replay_document(args: argparse.Namespace, plan: Plan, inspector: str | None) -> int:
+    """The replayed plan as a document of ``--format`` (md) and ``--copy`` (centre), with
+    the details of the settings of ``--data-dir``, to ``--out`` or stdout."""
+    from tui.cli.plan import load_office_settings, render, templates_folder, write
+    from tui.paths import data_dir
+
+    fmt, copy = args.format or "md", args.copy or "centre"
+    settings = load_office_settings(data_dir(args.data_dir))
+    data = render(plan, fmt, copy, settings, args.curator or inspector or who(args),
+                  templates_folder(args, settings))
+    where = write(data, Path(args.out) if args.out else Path("-"), None, fmt)
+    if where:
+        err(f"План записан: {where}")
     return 0
 
 

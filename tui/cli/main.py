@@ -19,7 +19,8 @@ from tui.cli.terminal import guard_terminal
 
 #: The modules that define commands, in the order ``--help`` lists them; each has
 #: ``register(sub) -> dict[str, Handler]`` (see :mod:`tui.cli.common`).
-MODULES = ("tui.cli.interview", "tui.cli.doctor", "tui.cli.lifecycle", "tui.cli.reclassify")
+MODULES = ("tui.cli.interview", "tui.cli.plan", "tui.cli.setup", "tui.cli.calls", "tui.cli.doctor",
+           "tui.cli.lifecycle", "tui.cli.reclassify")
 #: The command run when none is named.
 DEFAULT = "run"
 #: Commands that own the terminal (the app draws it): their output is not filtered.

@@ -7,6 +7,7 @@ The engine never imports the store: these protocols are the whole of what it kno
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, Protocol
 
@@ -55,6 +56,8 @@ class InterviewStore(Protocol):
         self, iid: str, *, overrides: list[dict[str, Any]], computed: list[str], by: str
     ) -> None: ...
 
-    def complete(self, iid: str, *, groups: list[dict[str, Any]], plan: str, by: str) -> None:
-        """Finish the interview, keeping the plan text issued."""
+    def complete(self, iid: str, *, groups: list[dict[str, Any]], plan: str, by: str,
+                 value: Mapping[str, Any] | None = None) -> None:
+        """Finish the interview, keeping the plan text issued and the plan's value (a
+        JSON-able mapping: :func:`tui.engine.plan_value.plan_value`)."""
         ...

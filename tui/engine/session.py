@@ -20,6 +20,7 @@ from tui.engine import values
 from tui.engine.interview import Interview
 from tui.engine.model import Bundle, Question
 from tui.engine.plan import Plan, build_plan
+from tui.engine.plan_value import plan_value
 from tui.engine.ports import HeldLease, InterviewStore
 from tui.engine.replay import write_answers_file
 from tui.engine.rules import ADD, REMOVE, UNDECIDED, GroupResult, Override
@@ -297,12 +298,16 @@ class Session:
         """The plan as it stands: the measures for the client's groups, the dates."""
         return build_plan(self.interview, self.meta())
 
-    def finish(self, plan_text: str) -> None:
-        """Mark the interview complete, keeping ``plan_text`` (the plan as rendered for the
-        client) and the groups; raises what the store raises when it cannot."""
+    def finish(self, plan_text: str, plan: Plan | None = None) -> None:
+        """Mark the interview complete, keeping ``plan_text`` (the plan as rendered), the
+        groups and the plan's value (:func:`~tui.engine.plan_value.plan_value`, the
+        centre's copy: its events are what reminder calls and calendars read without
+        building the plan again); ``plan`` is the plan rendered (built again when not
+        given). Raises what the store raises when it cannot."""
         if self.iid is not None:
             groups = [r.to_json() for r in self.interview.classification.results]
-            self.store.complete(self.iid, groups=groups, plan=plan_text, by=self.inspector)
+            value = plan_value(plan if plan is not None else self.plan(), "centre")
+            self.store.complete(self.iid, groups=groups, plan=plan_text, by=self.inspector, value=value)
 
     # ------------------------------------------------------------------ recording
 

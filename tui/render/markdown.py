@@ -22,12 +22,11 @@ from tui.engine.expr import runtime_context
 from tui.engine.plan import Plan, PlannedMeasure
 from tui.engine.rules import GroupResult
 from tui.render.escape import Trusted, environment, escape_markdown
+from tui.render.templating import PlanError
+
+__all__ = ["DEFAULT_TEMPLATE", "PlanError", "render_plan", "template_context"]
 
 DEFAULT_TEMPLATE = "plan.md.j2"
-
-
-class PlanError(Exception):
-    """The plan template is missing or broken; ``str()`` says which and where."""
 
 
 @lru_cache(maxsize=8)
@@ -47,11 +46,12 @@ def _staff_group(g: GroupResult) -> GroupResult:
     return dataclasses.replace(g, title=Trusted(g.title))
 
 
-def template_context(plan: Plan) -> dict[str, Any]:
+def template_context(plan: Plan, copy: str = "centre") -> dict[str, Any]:
     """What a plan template sees: the facts by question id (with ``today``, ``params`` and
     the date functions), ``interview`` (the meta), ``classification``, ``groups_in``,
     ``groups_removed``, ``groups_not_assessed``, ``measures``, ``visits`` and answer(id) /
-    label(id) / labels(id) / asked(id). Only the staff's text is
+    label(id) / labels(id) / asked(id), and ``copy`` (``"client"`` or ``"centre"``: which copy
+    of the plan a group's fragment is written for). Only the staff's text is
     :class:`~tui.render.escape.Trusted`: everything else is escaped when a template writes it."""
     ctx = runtime_context(plan.facts)
     ctx.update(
@@ -66,6 +66,7 @@ def template_context(plan: Plan) -> dict[str, Any]:
         labels=plan.labels,
         asked=plan.asked,
         visits=plan.visits,
+        copy=copy,
     )
     return ctx
 

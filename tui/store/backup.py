@@ -22,14 +22,15 @@ from typing import TYPE_CHECKING
 
 from tui.fs import NotRegularFileError, file_kind, open_regular, replacing
 from tui.store.errors import StoreError, describe_os_error, os_reason
-from tui.store.layout import META_FILE, links_message, make_dirs
+from tui.store.layout import DOCUMENTS_DIR, META_FILE, SETTINGS_FILE, links_message, make_dirs
 
 if TYPE_CHECKING:
     from tui.store.store import Store
 
 #: What a backup holds, relative to the data directory (the index is rebuilt, leases,
-#: the lock, temporary files and earlier backups are left out).
-BACKUP_PARTS = (META_FILE, "interviews", "audit", "damaged")
+#: the lock, temporary files and earlier backups are left out): the centre's settings and
+#: the documents handed out are kept with the interviews.
+BACKUP_PARTS = (META_FILE, "interviews", "audit", "damaged", SETTINGS_FILE, DOCUMENTS_DIR)
 
 
 class ArchiveFile(tarfile.TarFile):

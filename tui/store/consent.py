@@ -12,6 +12,7 @@ edited, only named (:func:`tui.store.erase.backups_holding`).
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -136,15 +137,18 @@ def _withdraw_one(store: Store, policy: DataPolicy, iid: str, category: str, by:
 def _withdraw_plans(plans: dict[str, Any], was_member: bool, texts: list[str],
                     withdrawal: dict[str, str]) -> int:
     """Replace the text of each issued plan that holds the withdrawn data (the client was
-    in a group decided from it, or the plan quotes a removed answer); how many."""
+    in a group decided from it, or the plan or its value quotes a removed answer), and
+    remove its value (the groups, the measures chosen from those data); how many."""
     count = 0
     for plan in plans.values():
         markdown = str(plan.get("markdown") or "")
         if plan.get("withdrawn") or not markdown:
             continue
-        if was_member or any(t in markdown for t in texts):
+        value = json.dumps(plan.get("value"), ensure_ascii=False) if plan.get("value") else ""
+        if was_member or any(t in markdown or t in value for t in texts):
             plan["markdown"] = withdrawn_plan_text(withdrawal["category"], withdrawal["at"])
             plan["withdrawn"] = dict(withdrawal)
+            plan.pop("value", None)
             count += 1
     return count
 

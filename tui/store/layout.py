@@ -16,6 +16,10 @@ Layout of a data directory (schema 2; see ``docs/store.md``)::
     audit/<yyyymm>.jsonl             who read or changed what and when (append-only)
     leases/<id>.lock                 which process has an interview open
     backups/, damaged/               copies kept by migrations and set aside by ``doctor``
+    logs/errors.log                  what went wrong inside the program (``tui.crashlog``)
+    settings.yaml                    the centre's and the inspectors' details a plan prints
+                                     (``sobesednik setup``; :mod:`tui.store.settings`)
+    documents/                       plan documents written for printing (owner-only)
 
 Owns the names of that layout (the one pattern of an interview id, :func:`interview_path`,
 :func:`bucket_rel`, the month folders), the one owner-only ``mkdir`` of the store
@@ -47,6 +51,10 @@ INDEX_LAYOUT = 3
 #: Index buckets are logs of JSON lines (:mod:`tui.store.bucketlog`).
 BUCKET_SUFFIX = ".jsonl"
 META_FILE = "sobesednik.json"
+#: The centre's and the inspectors' details (:mod:`tui.store.settings`).
+SETTINGS_FILE = "settings.yaml"
+#: Plan documents written for printing: owner-only files, never through a link.
+DOCUMENTS_DIR = "documents"
 #: An interview id: the creation time to the millisecond and a random tail; its first six
 #: digits name its month folder.
 IID_PATTERN = r"\d{8}-\d{6}-[0-9a-f]{6,}"
@@ -61,7 +69,8 @@ KEPT_VALUES = 10
 #: symbolic link (the store would read or write outside the data directory through it).
 OWN_ENTRIES = (META_FILE, ".lock", "interviews", "index", "index/journal", "index/drafts",
                "index/name", "index/phone", "index/birth", "audit", "leases", "damaged", "backups",
-               "logs")  # the error log's folder (tui.crashlog)
+               "logs",  # the error log's folder (tui.crashlog)
+               SETTINGS_FILE, DOCUMENTS_DIR)
 #: The folders of the index: a file in the place of one would make lists and search empty.
 INDEX_FOLDERS = ("index", "index/journal", "index/drafts", "index/name", "index/phone", "index/birth")
 #: Why a symbolic link in a data directory is not followed, for a user.

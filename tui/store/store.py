@@ -86,17 +86,21 @@ def _file_date(path: Path) -> date:
 
 @dataclass(frozen=True)
 class IssuedPlan:
-    """A plan issued at the end of an interview: its text (Markdown), who issued it and when."""
+    """A plan issued at the end of an interview: its text (Markdown), who issued it and
+    when, and its value (:func:`tui.engine.plan_value.plan_value`, the centre's copy;
+    ``None`` for a plan issued before values were kept, or withdrawn with a consent)."""
 
     text: str
     by: str
     issued_at: str | None
+    value: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, doc: Mapping[str, Any]) -> IssuedPlan:
         issued = doc.get("issued_at")
+        value = doc.get("value")
         return cls(str(doc.get("markdown") or ""), str(doc.get("by") or ""),
-                   None if issued is None else str(issued))
+                   None if issued is None else str(issued), value if isinstance(value, dict) else None)
 
 
 @dataclass
@@ -399,17 +403,20 @@ class Store:
                 doc_ids=[1],
             )
 
-    def complete(self, iid: str, *, groups: list[dict[str, Any]], plan: str, by: str) -> None:
-        """Finish the interview and keep the plan issued to the client."""
+    def complete(self, iid: str, *, groups: list[dict[str, Any]], plan: str, by: str,
+                 value: Mapping[str, Any] | None = None) -> None:
+        """Finish the interview and keep the plan issued to the client: its text and,
+        when given, its value (JSON-able: the events reminder calls read)."""
         now = now_iso()
         with self.lock:
             storage, data = self._interview_data(iid)
             header = {**data["interview"]["1"], "status": COMPLETE, "completed_at": now,
                       "completed_by": by, "updated_at": now, "groups": groups}
             plans = dict(data.get("plans") or {})
-            plans[next_doc_id(plans)] = {
-                "issued_at": now, "by": by, "markdown": plan,
-            }
+            issued: dict[str, Any] = {"issued_at": now, "by": by, "markdown": plan}
+            if value is not None:
+                issued["value"] = copy.deepcopy(dict(value))
+            plans[next_doc_id(plans)] = issued
             self.index.journal_quietly()  # before the file: the drafts list follows it
             # Status and plan in one write: never «complete» without the plan it issued.
             storage.write({**data, "interview": {**data["interview"], "1": header}, "plans": plans})

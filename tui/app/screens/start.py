@@ -102,6 +102,7 @@ class StartScreen(Screen[None]):
             with Vertical(id="start", classes="-desk"):
                 yield Static("Интервью по оценке потребностей клиента центра занятости", id="lead")
                 yield Static(f"Дата интервью: {format_date_long(self.place.today)}", id="today")
+                yield Static(id="settings-notice")
                 yield Label("Найти клиента: фамилия, телефон или дата рождения", id="search-label")
                 with Horizontal(id="search-row"):
                     # Not selected on focus: a letter typed on the list goes on after the others.
@@ -123,9 +124,21 @@ class StartScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_list()
+        self.show_settings_notice()
 
     def on_screen_resume(self) -> None:
         self.refresh_list()
+        self.show_settings_notice()
+
+    def show_settings_notice(self) -> None:
+        """At the desk: what a plan printed here would lack (the settings are read again,
+        ``sobesednik setup`` may have run meanwhile); nothing when all is filled in."""
+        if self.place.kiosk:
+            return
+        notice = self.place.print_notice()
+        widget = self.query_one("#settings-notice", Static)
+        widget.update(Content(notice or ""))
+        widget.display = notice is not None
 
     # ------------------------------------------------------------------ listing
 

@@ -16,6 +16,10 @@
   with other names (a hard link may be a file outside the data directory: named instead).
 * Lease files left by processes that ended (they name the inspector and the host):
   removed on repair.
+* ``settings.yaml`` (the centre's details, :mod:`tui.store.settings`): a folder in its
+  place is set aside on repair; a file that does not read is named with its
+  ``file:line: what`` and left for the administrator (``sobesednik setup`` writes it
+  anew). ``documents/`` (plans written for printing) is a folder like the store's own.
 """
 
 from __future__ import annotations
@@ -29,13 +33,14 @@ from pathlib import Path
 from tui.fs import chmod_nofollow, file_kind, fsync_dir, open_regular
 from tui.store.doctor.repair import Repairs
 from tui.store.errors import StoreError, not_regular, os_reason
-from tui.store.layout import INDEX_FOLDERS, OWN_ENTRIES
+from tui.store.layout import DOCUMENTS_DIR, INDEX_FOLDERS, OWN_ENTRIES, SETTINGS_FILE
+from tui.store.settings import SettingsError, load_settings
 
 #: What is said of a symbolic link in the data directory.
 LINK = ("символическая ссылка — не открывается и не переносится (она может вести за пределы "
         "каталога данных); замените её настоящим файлом или каталогом либо удалите")
 #: The store's own folders (a file in the place of one is set aside on repair).
-FOLDERS = ("audit", "leases", *INDEX_FOLDERS)
+FOLDERS = ("audit", "leases", DOCUMENTS_DIR, *INDEX_FOLDERS)
 #: How many entries a finding about many of them names.
 SHOWN = 5
 
@@ -65,6 +70,7 @@ class StructureCheck:
         self._stop_repairs_if_needed()
         self._specials()
         self._kinds()
+        self._settings()
         self._permissions()
         self._leases()
 
@@ -162,6 +168,22 @@ class StructureCheck:
             if (st is not None and not stat.S_ISLNK(st.st_mode) and not stat.S_ISDIR(st.st_mode)
                     and path not in self.repairs.special):
                 self._aside(path, "должен быть каталогом", locked=True)
+
+    def _settings(self) -> None:
+        """``settings.yaml`` is a regular file that reads (a link or a pipe is named by the
+        walk already); what is wrong in it is the administrator's to correct."""
+        path = self.root / SETTINGS_FILE
+        st = _lstat(path)
+        if st is None or stat.S_ISLNK(st.st_mode) or path in self.repairs.special:
+            return
+        if not stat.S_ISREG(st.st_mode):
+            self._aside(path, "должен быть файлом (настройки центра занятости)", locked=False)
+            return
+        try:
+            load_settings(self.root)
+        except SettingsError as exc:
+            self.repairs.add(path, f"настройки не читаются: {exc.message} (строка {exc.line}); "
+                             "исправьте файл или заполните его заново: sobesednik setup")
 
     def _aside(self, path: Path, problem: str, *, locked: bool) -> None:
         """Set the entry ``path`` of the wrong kind aside; ``locked``: under the writers'
