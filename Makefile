@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/reclassify.py --n 10000
 	$(BIN)/python bench/plan.py
+	$(BIN)/python bench/calls.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

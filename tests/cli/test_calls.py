@@ -304,3 +304,26 @@ def test_calls_as_a_real_command(store: Store, root: Path) -> None:
                           capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert rows(done.stdout)[0]["Клиент"] == "Васильева Галина Петровна"
+
+
+def test_an_older_plans_dates_are_not_called_about_once_a_newer_plan_is_issued(
+        store: Store, root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    older = complete(store, "pensioner", today=date(2026, 10, 1))
+    first_visit = next(e["date"] for e in events_of(store, older) if e["kind"] == "visit")
+    day_before = date.fromordinal(date.fromisoformat(first_visit).toordinal() - 1).strftime("%d.%m.%Y")
+    code, out, _ = calls(capsys, root, "--date", day_before, "--csv")
+    assert [r["Интервью"] for r in rows(out)] == [older]
+    complete(store, "pensioner")  # re-profiled on 27.11: the new plan's dates are all later
+    code, out, err = calls(capsys, root, "--date", day_before, "--csv")
+    assert rows(out) == []
+    assert "Не в списке" not in err
+
+
+def test_a_damaged_file_naming_a_date_of_the_window_is_reported(
+        store: Store, root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    iid = complete(store, "pensioner")
+    path = store.interview_path(iid)
+    path.write_bytes(path.read_bytes()[:-200])  # torn
+    code, out, err = calls(capsys, root, "--date", "10.12.2026", "--csv")
+    assert code == 1
+    assert f"Не прочитано: Файл данных повреждён: {path}" in err

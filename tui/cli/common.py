@@ -1,8 +1,8 @@
 """What every command shares: its options, the store, the scripts, who runs it, and the
 one way a problem is reported.
 
-Each command module (``tui.cli.interview``, ``tui.cli.doctor``, ``tui.cli.lifecycle``,
-``tui.cli.reclassify``)
+Each command module (``tui.cli.interview``, ``tui.cli.setup``, ``tui.cli.calls``,
+``tui.cli.doctor``, ``tui.cli.lifecycle``, ``tui.cli.reclassify``)
 defines ``register(sub) -> dict[str, Handler]``: it adds its subcommands to the
 ``argparse`` subparsers and returns the handler of each, a function taking the parsed
 arguments and returning the exit code. A handler reports a problem the user can mend by

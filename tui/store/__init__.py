@@ -14,7 +14,9 @@ durability), :mod:`~tui.store.bucketlog` (index buckets as logs),
 :mod:`~tui.store.migrations`, and :mod:`~tui.store.store`, the :class:`Store` facade that
 the engine and the screens use. The lifecycle of stored data: :mod:`~tui.store.records`,
 :mod:`~tui.store.export`, :mod:`~tui.store.importer`, :mod:`~tui.store.backup`,
-:mod:`~tui.store.erase`, :mod:`~tui.store.consent`; and :mod:`tui.store.doctor`.
+:mod:`~tui.store.erase`, :mod:`~tui.store.consent`; the centre's settings
+(:mod:`~tui.store.settings`), reminder calls (:mod:`~tui.store.reminders`); and
+:mod:`tui.store.doctor`.
 
 May import the engine (the scripts say which answers are personal); never imports
 rendering, the app or the CLI, nor Textual or Rich.

@@ -33,6 +33,12 @@ def read_record(store: Store, path: Path) -> dict[str, Any] | None:
     data = AtomicJSONStorage(path, cache=False).read()
     if data is None:
         return None
+    return record_of(path, data)
+
+
+def record_of(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """The record (see :func:`read_record`) of the parsed interview file ``data`` at
+    ``path``; :class:`DamagedFileError` when it has no header."""
     header = (data.get("interview") or {}).get("1")
     if not isinstance(header, dict):
         raise DamagedFileError(path, "нет заголовка интервью")

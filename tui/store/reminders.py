@@ -1,18 +1,22 @@
 """Whom to phone about coming events: the seed's «Напоминание о предстоящих событиях по
 телефону», read from the plan values kept beside issued plans (``sobesednik calls``).
 
-One pass over the interview files, one file at a time (memory stays flat). For each
+One pass over the interview files, one file at a time (memory stays flat). A file whose
+bytes name none of the window's dates (``YYYY-MM-DD`` or ``ДД.ММ.ГГГГ``) can hold no event
+of it and is not parsed: the pass costs little more than reading the files. For each
 client only the interview completed last counts (a newer plan replaces the older one's
-dates); its plan value (:func:`tui.engine.plan_value.plan_value`, kept by
-:meth:`Store.complete <tui.store.store.Store.complete>`) gives the events. What is left
-out is counted, never silently dropped:
+dates: the client's other interviews are found through the index); its plan value
+(:func:`tui.engine.plan_value.plan_value`, kept by :meth:`Store.complete
+<tui.store.store.Store.complete>`) gives the events. What is left out is counted, never
+silently dropped:
 
 * an interview completed before plan values were kept whose plan text names a date of
   the window (``no_value``, with their ids: the inspector reads those plans);
 * a plan withdrawn with a consent (``withdrawn``: its value went with it);
 * a client who said no to phone reminders where the scripts ask it (``declined``);
 * a client with no phone (``no_phone``);
-* a file that cannot be read (``damaged``: named).
+* a file that cannot be read (``damaged``: named; one that names no date of the window is
+  not parsed, so not checked: that is ``doctor``'s work).
 
 Drafts are never listed; an erased client's files are gone. Deadlines of the centre's
 own duties are not the client's to be reminded of: only visits, the review and the
@@ -21,15 +25,18 @@ deadlines of measures the client takes part in are listed.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tui.store.errors import DamagedFileError
-from tui.store.layout import COMPLETE, client_id, identity_of
-from tui.store.records import records
+from tui.fs import read_nofollow
+from tui.store.errors import DamagedFileError, UnreadableFileError, os_reason
+from tui.store.files import json_fault
+from tui.store.layout import COMPLETE, client_id, identity_of, scan_interviews
+from tui.store.records import record_of
 
 if TYPE_CHECKING:
     from tui.store.store import Store
@@ -100,9 +107,9 @@ class _Latest:
 def calls(store: Store, first: date, last: date) -> CallList:
     """The calls to make about the events from ``first`` to ``last`` (inclusive), by
     date, then surname; what was left out, counted."""
-    latest: dict[str, _Latest] = {}
+    latest: dict[str, tuple[_Latest, dict[str, Any]]] = {}
     result = CallList()
-    for item in records(store):
+    for item in _candidates(store, _window_pattern(first, last)):
         if isinstance(item, DamagedFileError):
             result.damaged.append(item)
             continue
@@ -110,12 +117,103 @@ def calls(store: Store, first: date, last: date) -> CallList:
         if found is None:
             continue
         key, one = found
-        if key not in latest or (one.completed, one.iid) > (latest[key].completed, latest[key].iid):
-            latest[key] = one
-    for one in latest.values():
-        _count_or_call(one, result)
+        if key not in latest or _newer(one, latest[key][0]):
+            latest[key] = (one, identity_of(item["answers"]))
+    for one, identity in latest.values():
+        if _matters(one) and not _superseded(store, one, identity):
+            _count_or_call(one, result)
     result.calls.sort(key=lambda c: (c.day, str(c.client.get("last_name") or ""), c.iid))
     return result
+
+
+def _matters(one: _Latest) -> bool:
+    """Whether ``one`` would be called or counted (else its client's other interviews
+    need not be looked up): an event in the window, or an older plan naming a day of it."""
+    if one.value_state == "none":
+        return one.old_text_hit
+    return one.value_state == "withdrawn" or bool(one.events)
+
+
+def _newer(one: _Latest, other: _Latest) -> bool:
+    return (one.completed, one.iid) > (other.completed, other.iid)
+
+
+@dataclass(frozen=True)
+class _Window:
+    """Whether the bytes of a file name a day of the window: as ``YYYY-MM-DD`` (a plan
+    value) or ``ДД.ММ.ГГГГ`` (the text of a plan issued before values were kept). Plain
+    ``bytes.find`` only (a regular expression of many alternatives is ten times slower):
+    a short window looks for each of its days, a long one for its months, then reads the
+    day beside each month found."""
+
+    days: frozenset[bytes]
+    iso_months: tuple[bytes, ...]  # b"2026-12-": the day follows
+    ru_months: tuple[bytes, ...]  # b".12.2026": the day precedes
+
+    def named_in(self, raw: bytes) -> bool:
+        if len(self.days) <= _PLAIN_WORDS:
+            return any(d in raw for d in self.days)
+        return (any(self._found(raw, m, len(m), len(m) + 2) for m in self.iso_months)
+                or any(self._found(raw, m, -2, len(m)) for m in self.ru_months))
+
+    def _found(self, raw: bytes, month: bytes, start: int, end: int) -> bool:
+        pos = raw.find(month)
+        while pos != -1:
+            if pos + start >= 0 and raw[pos + min(start, 0):pos + end] in self.days:
+                return True
+            pos = raw.find(month, pos + 1)
+        return False
+
+
+#: Up to this many words a file is searched for each (the default window has two).
+_PLAIN_WORDS = 8
+
+
+def _window_pattern(first: date, last: date) -> _Window:
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return _Window(
+        frozenset([d.isoformat().encode() for d in days] + [d.strftime("%d.%m.%Y").encode() for d in days]),
+        tuple(dict.fromkeys(d.strftime("%Y-%m-").encode() for d in days)),
+        tuple(dict.fromkeys(d.strftime(".%m.%Y").encode() for d in days)))
+
+
+def _candidates(store: Store, window: _Window) -> Iterator[dict[str, Any] | DamagedFileError]:
+    """The records of the interview files whose bytes name a day of ``window``, and what
+    could not be read on the way."""
+    for path in scan_interviews(store.root):
+        if isinstance(path, DamagedFileError):
+            yield path
+            continue
+        try:
+            raw = read_nofollow(path)
+        except FileNotFoundError:
+            continue  # removed since the folder was listed
+        except OSError as exc:
+            yield UnreadableFileError(path, os_reason(exc), store.root)
+            continue
+        if not window.named_in(raw):
+            continue
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+                raise DamagedFileError(path, "ожидался объект JSON с таблицами")
+            yield record_of(path, data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            yield DamagedFileError(path, json_fault(raw, exc))
+        except DamagedFileError as exc:
+            yield exc
+
+
+def _superseded(store: Store, one: _Latest, identity: dict[str, Any]) -> bool:
+    """Whether the client has an interview completed after ``one`` (its plan replaces
+    this one's dates, even with no event in the window)."""
+    if client_id(identity) is None:
+        return False
+    for other in store.search.client_interviews(one.iid, identity):
+        if other.complete and other.id != one.iid and (str(other.completed_at or ""), other.id) > (
+                one.completed, one.iid):
+            return True
+    return False
 
 
 def _count_or_call(one: _Latest, result: CallList) -> None:
