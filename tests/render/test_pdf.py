@@ -155,3 +155,15 @@ def test_a_very_long_answer_stays_on_the_page(tmp_path):
     right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', out.stdout))
     assert right <= A4[0]
     assert typed in "".join("".join(pages(path)).split())
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "large"])
+def test_a_date_heading_is_never_left_at_the_foot_of_a_page(folder, fmt):
+    """«До 28.12.2026» stands on the page of its first step, not alone at the bottom."""
+    path = printed(fmt, "client", folder)
+    cells, whole = column(path, "Что", None), [one_line(p) for p in pages(path)]
+    view = document_view(case_plan(COMBO), "client", OFFICE)
+    for step in view["steps"]:
+        first = one_line(f"{step['entries'][0]['text']} {step['entries'][0]['detail']}")
+        heading = [n for n, page in enumerate(whole) if one_line(step["heading"]) in page]
+        assert heading == [n for n, page in enumerate(cells) if first in page], step["heading"]
