@@ -100,7 +100,9 @@ def test_the_centres_copy_has_the_groups_every_measure_in_its_row_and_the_signat
     text = all_text(doc)
     for g in view["groups"]:
         assert f"{g['title']}. {g['reason']}" in text
-    (table,) = doc.tables
+    # the client's measures, then the centre's own work in a table of its own
+    table, work = doc.tables
+    assert [r.cells[1].text.split("\n")[0] for r in work.rows[1:]] == [m["text"] for m in view["centre_work"]]
     rows = table.rows[1:]
     assert len(rows) == len(view["measures"])
     for row, m in zip(rows, view["measures"], strict=True):

@@ -89,11 +89,11 @@ def test_no_step_without_a_date_and_no_centre_work_reaches_the_calendar():
     plan = plan_of("long_unemployed.yaml")
     ongoing = plan.client_measures[1]
     ongoing.ongoing, ongoing.deadline = "until_employed", None
-    ongoing.client = "Рассказывать куратору об итогах каждого собеседования"
+    ongoing.client = "Рассказывать куратору об итогах каждой встречи-пометки"
     centre = plan.client_measures[2]
     centre.institutional, centre.client = True, "Работа центра с работодателями региона"
     ics = render_ics(plan_value(plan, "client"), OFFICE).decode("utf-8")
-    assert "собеседования" not in ics
+    assert "встречи-пометки" not in ics
     assert "работодателями региона" not in ics
 
 
