@@ -132,7 +132,7 @@ def test_the_day_before_a_visit_the_client_is_listed_with_phone_event_and_hours(
     assert row["Интервью"] == iid
     assert row["События"].startswith("явка в центр занятости")
     # the client's own measures due that day are said too; the centre's own duties are not
-    assert "срок: Работа с резюме" in row["События"]
+    assert "срок: Составить резюме вместе с инспектором" in row["События"]
     assert "Напоминание о предстоящих событиях" not in row["События"]
 
 
@@ -167,7 +167,8 @@ def test_a_terminal_table(store: Store, root: Path, capsys: pytest.CaptureFixtur
     assert lines[0] == "Позвонить (30.11.2026–02.02.2027): 4 звонка."
     assert lines[1] == f"Время событий — часы приёма центра: {HOURS}."
     assert lines[3].startswith("11.12.2026  Васильева Галина Петровна  +7 911 305-44-17  2")
-    assert lines[4].startswith("    явка в центр занятости; срок: Работа с резюме;")
+    assert lines[4].startswith(
+        "    явка в центр занятости; срок: Составить резюме вместе с инспектором; срок:")
     assert max(len(line) for line in lines) <= 80  # a terminal of 80 columns
 
 
