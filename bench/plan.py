@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.render.office import META, OFFICE  # noqa: E402  (the details the format tests print)
 from tui.engine.loader import load_bundle_or_raise  # noqa: E402
 from tui.engine.plan import build_plan  # noqa: E402
 from tui.engine.replay import replay  # noqa: E402
@@ -28,13 +29,6 @@ from tui.paths import scripts_dir  # noqa: E402
 from tui.render.documents import FORMATS, render_document  # noqa: E402
 
 CASE = ROOT / "tests" / "replays" / "combo_pre_pensioner_disabled_long_unemployed.yaml"
-OFFICE = {
-    "centre": {"name": "ГОБУ ЦЗН г. Мурманска", "address": "г. Мурманск, ул. Полярные Зори, д. 46",
-               "phone": "+7 (8152) 45-67-89", "hours": "пн–чт 9:00–17:15, пт 9:00–16:00"},
-    "curator": {"login": "ivanova", "full_name": "Иванова Анна Петровна", "position": "ведущий инспектор",
-                "phone": "+7 (8152) 45-67-90", "office": "214"},
-}
-META = {"mode": "inspector", "id": "20261127-101500-0a1b2c", "inspector": "ivanova", "groups_confirmed": True}
 BASELINE = ("md", "client")
 
 
